@@ -1,0 +1,205 @@
+// Resolves and builds the pinned local services (DESIGN.md, "The local stack and the embedded default").
+// Binaries are built from Go modules into a per-user cache outside the repository, keyed by version (Temporal
+// CLI) or by the content of dev/ferretdb (FerretDB), so only the first run pays for a build.
+import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { open, stat, unlink } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+export const FERRETDB_DIR = resolve(__dirname, 'ferretdb');
+
+export type Say = (line: string) => void;
+
+export class ProvisionError extends Error {
+  override name = 'ProvisionError';
+}
+
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  return join(base, 'checkout-orchestrator');
+}
+
+/** Finds an executable on PATH (no shell). */
+export function which(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Go on PATH, else Go's standard install location. */
+export function findGo(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const onPath = which('go', env);
+  if (onPath) return onPath;
+  for (const candidate of ['/usr/local/go/bin/go', join(homedir(), 'go', 'bin', 'go'), join(homedir(), 'sdk', 'go', 'bin', 'go')]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export function noGoMessage(service: 'Temporal' | 'MongoDB'): string {
+  const fixes =
+    service === 'Temporal'
+      ? 'set TEMPORAL_ADDRESS to a running Temporal frontend (host:port), or put a `temporal` CLI on PATH, or install Go ≥ 1.25 (on PATH or in /usr/local/go) so the pinned CLI can be built'
+      : 'set MONGODB_URI to a running MongoDB (or MongoDB-wire) server, or put `mongod` on PATH, or install Go ≥ 1.24 (on PATH or in /usr/local/go) so the bundled FerretDB can be built';
+  return `No ${service} server could be found or built. To fix it, ${fixes}. The project builds its local services from Go modules because no package registry it can reach ships them.`;
+}
+
+/**
+ * A cross-process lock: an exclusively created file holding the owner's pid. A lock left by a dead process is
+ * taken over, so a killed build never blocks the next one.
+ */
+export async function withLock<T>(lockPath: string, say: Say, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  let announced = false;
+  for (;;) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (lockOwnerIsDead(lockPath)) {
+        await unlink(lockPath).catch(() => undefined);
+        continue;
+      }
+      if (!announced) {
+        say(`waiting for another build to finish (lock ${lockPath})`);
+        announced = true;
+      }
+      if (Date.now() - started > 20 * 60_000) throw new ProvisionError(`timed out waiting for lock ${lockPath}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lockPath).catch(() => undefined);
+  }
+}
+
+function lockOwnerIsDead(lockPath: string): boolean {
+  try {
+    const pid = Number(readFileSync(lockPath, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) {
+      // Written but not yet filled: give the owner a moment before calling it stale.
+      return Date.now() - statSync(lockPath).mtimeMs > 10_000;
+    }
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH' || (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+async function runGo(go: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv, say: Say): Promise<void> {
+  const tail: string[] = [];
+  const child = spawn(go, args, {
+    cwd,
+    env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) tail.push(line);
+    if (tail.length > 40) tail.splice(0, tail.length - 40);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const code = await new Promise<number | null>((res, rej) => {
+    child.on('error', rej);
+    child.on('close', res);
+  });
+  if (code !== 0) {
+    say(`go ${args.join(' ')} failed (exit ${code}):\n${tail.join('\n')}`);
+    throw new ProvisionError(`go ${args[0]} failed with exit code ${code}; output above`);
+  }
+}
+
+async function buildOnce(opts: {
+  what: string;
+  binary: string;
+  say: Say;
+  build: (tmpBinary: string) => Promise<void>;
+}): Promise<string> {
+  if (existsSync(opts.binary)) return opts.binary;
+  const dir = resolve(opts.binary, '..');
+  mkdirSync(dir, { recursive: true });
+  return withLock(`${dir}.lock`, opts.say, async () => {
+    if (existsSync(opts.binary)) return opts.binary; // built by whoever held the lock
+    const started = Date.now();
+    opts.say(`building ${opts.what} (first run only; cached in ${dir})…`);
+    const tmp = `${opts.binary}.tmp-${process.pid}`;
+    try {
+      await opts.build(tmp);
+      renameSync(tmp, opts.binary); // atomic: a half-written binary is never visible under the final name
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    opts.say(`built ${opts.what} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return opts.binary;
+  });
+}
+
+/** The pinned Temporal CLI, built with `go install` into the cache. */
+export async function ensureTemporalCli(say: Say, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const binDir = join(cacheRoot(env), `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+  const binary = join(binDir, 'temporal');
+  if (existsSync(binary)) return binary;
+  const go = findGo(env);
+  if (!go) throw new ProvisionError(noGoMessage('Temporal'));
+  return buildOnce({
+    what: `Temporal CLI ${TEMPORAL_CLI_VERSION} (${TEMPORAL_CLI_MODULE})`,
+    binary,
+    say,
+    build: async (tmp) => {
+      const gobin = `${tmp}.d`;
+      mkdirSync(gobin, { recursive: true });
+      try {
+        await runGo(go, ['install', '-trimpath', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], cacheRoot(env), { GOBIN: gobin }, say);
+        renameSync(join(gobin, 'temporal'), tmp);
+      } finally {
+        rmSync(gobin, { recursive: true, force: true });
+      }
+    },
+  });
+}
+
+/** Key for the FerretDB build: the program's own sources, so an edit rebuilds and nothing else does. */
+export function ferretDbBuildKey(): string {
+  const h = createHash('sha256');
+  for (const f of ['go.mod', 'go.sum', 'main.go']) h.update(f).update(readFileSync(join(FERRETDB_DIR, f)));
+  return h.digest('hex').slice(0, 12);
+}
+
+/** The embedded FerretDB program in dev/ferretdb, built into the cache. */
+export async function ensureFerretDb(say: Say, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const binary = join(cacheRoot(env), `ferretdb-v1.24.2-${ferretDbBuildKey()}`, 'ferretdb-local');
+  if (existsSync(binary)) return binary;
+  const go = findGo(env);
+  if (!go) throw new ProvisionError(noGoMessage('MongoDB'));
+  return buildOnce({
+    what: 'FerretDB v1.24.2 (embedded, SQLite) from dev/ferretdb',
+    binary,
+    say,
+    build: (tmp) => runGo(go, ['build', '-trimpath', '-o', tmp, '.'], FERRETDB_DIR, {}, say),
+  });
+}
+
+export async function fileExists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
