@@ -1,0 +1,9 @@
+import type { CheckoutRecords } from './checkout-sessions';
+import type { RecordStepRequest } from './types';
+
+export const recordActivities = (records: CheckoutRecords) => ({
+  /** One workflow step: session fields (seq-guarded) + timeline event (unique _id). Idempotent. */
+  async recordStep(req: RecordStepRequest): Promise<{ applied: boolean }> {
+    return records.applyStep(req);
+  },
+});

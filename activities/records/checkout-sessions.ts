@@ -1,0 +1,138 @@
+// The only MongoDB code (CONVENTIONS.md 11). One document per session in `checkoutSessions`, one per step in
+// `checkoutSessionEvents`. Every write carries the workflow's step number: the session document is set with
+// absolute values guarded by `seq < step`, and the timeline append relies on its unique `_id`, so a retried or
+// replayed step is a no-op. Only features both MongoDB and the local store (FerretDB) support are used.
+import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { toMinorUnits } from '../amazon-pay/money';
+import type { RecordStepRequest, SessionFields, StepContext, StoredMoney, TimelineEvent } from './types';
+
+export const SESSIONS = 'checkoutSessions';
+export const EVENTS = 'checkoutSessionEvents';
+
+/** Buyer data Amazon serves for 30 days only, so it is stored (seeds 001/004). Set only by Amazon Pay activities. */
+export interface AmazonSessionData {
+  chargeId?: string | null;
+  chargePermissionId?: string | null;
+  chargeState?: string | null;
+  statusDetails?: Record<string, unknown> | null;
+  buyer?: Record<string, unknown> | null;
+  billingAddress?: Record<string, unknown> | null;
+  shippingAddress?: Record<string, unknown> | null;
+  paymentDescriptor?: string | null;
+}
+
+export interface CheckoutSessionDoc extends AmazonSessionData {
+  _id: string;
+  seq: number;
+  state: string;
+  reasonCode?: string | null;
+  flow?: string;
+  chargePermissionType?: string;
+  paymentIntent?: string | null;
+  chargeAmount?: StoredMoney | null;
+  totalOrderAmount?: StoredMoney | null;
+  merchantReferenceId?: string | null;
+  deadline?: Date;
+  workflowId: string;
+  runId: string;
+  createdAt: Date;
+  updatedAt: Date;
+  returnedAt?: Date;
+  finalizedAt?: Date;
+  settledAt?: Date;
+  closedAt?: Date;
+}
+
+export interface TimelineDoc extends TimelineEvent {
+  _id: string;
+  checkoutSessionId: string;
+  seq: number;
+  at: Date;
+}
+
+const DATE_FIELDS = ['deadline', 'returnedAt', 'finalizedAt', 'settledAt', 'closedAt'] as const;
+
+function storedMoney(m: { amount: string; currencyCode: string } | null | undefined): StoredMoney | null | undefined {
+  if (m === undefined || m === null) return m;
+  return { amount: m.amount, currencyCode: m.currencyCode, minor: toMinorUnits(m) };
+}
+
+/** Turns workflow-side fields (ISO strings, decimal money) into stored ones (Dates, money with minor units). */
+export function toStoredFields(set: SessionFields & AmazonSessionData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(set)) {
+    if (v === undefined) continue;
+    if ((DATE_FIELDS as readonly string[]).includes(k) && typeof v === 'string') out[k] = new Date(v);
+    else if (k === 'chargeAmount' || k === 'totalOrderAmount') out[k] = storedMoney(v as StoredMoney | null);
+    else out[k] = v;
+  }
+  return out;
+}
+
+const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
+
+export class CheckoutRecords {
+  readonly sessions: Collection<CheckoutSessionDoc>;
+  readonly events: Collection<TimelineDoc>;
+
+  constructor(db: Db) {
+    this.sessions = db.collection<CheckoutSessionDoc>(SESSIONS);
+    this.events = db.collection<TimelineDoc>(EVENTS);
+  }
+
+  /** One createIndex per index with an explicit name: the local store mishandles several in one call. */
+  async ensureIndexes(): Promise<void> {
+    await this.sessions.createIndex({ state: 1, updatedAt: -1 }, { name: 'state_updatedAt' });
+    await this.sessions.createIndex({ merchantReferenceId: 1 }, { name: 'merchantReferenceId' });
+    await this.sessions.createIndex({ deadline: 1 }, { name: 'deadline' });
+    await this.events.createIndex({ checkoutSessionId: 1, seq: 1 }, { name: 'checkoutSessionId_seq' });
+  }
+
+  /**
+   * Applies one workflow step: sets the session's fields (if this step is newer than the last applied one) and
+   * appends the timeline event. Returns whether the session document changed.
+   */
+  async applyStep(req: RecordStepRequest, amazon: AmazonSessionData = {}): Promise<{ applied: boolean }> {
+    const { checkoutSessionId: id, step, event, set } = req;
+    const at = new Date(step.at);
+    const fields = { ...toStoredFields({ ...set, ...amazon }), seq: step.seq, workflowId: step.workflowId, runId: step.runId, updatedAt: at };
+    let applied = false;
+    try {
+      const r = await this.sessions.updateOne(
+        { _id: id, seq: { $lt: step.seq } },
+        { $set: fields, $setOnInsert: { createdAt: at } },
+        { upsert: true },
+      );
+      applied = r.modifiedCount + r.upsertedCount > 0;
+    } catch (err) {
+      // The upsert found a document whose seq is already ≥ this step: the step was applied before.
+      if (!isDuplicateKey(err)) throw err;
+    }
+    await this.appendEvent(id, step, event);
+    return { applied };
+  }
+
+  async appendEvent(id: string, step: StepContext, event: TimelineEvent): Promise<void> {
+    try {
+      await this.events.insertOne({ ...event, _id: `${id}:${step.seq}`, checkoutSessionId: id, seq: step.seq, at: new Date(step.at) });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
+  get(id: string): Promise<CheckoutSessionDoc | null> {
+    return this.sessions.findOne({ _id: id });
+  }
+
+  timeline(id: string): Promise<TimelineDoc[]> {
+    return this.events.find({ checkoutSessionId: id }).sort({ seq: 1 }).toArray();
+  }
+
+  list(filter: { state?: string; limit?: number }): Promise<CheckoutSessionDoc[]> {
+    return this.sessions
+      .find(filter.state ? { state: filter.state } : {})
+      .sort({ updatedAt: -1 })
+      .limit(Math.min(filter.limit ?? 50, 500))
+      .toArray();
+  }
+}

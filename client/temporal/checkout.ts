@@ -1,0 +1,205 @@
+// Start and message helpers for checkout workflows: the one home every process takes them from (DESIGN.md).
+import { createHash } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WithStartWorkflowOperation,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { z } from 'zod';
+import {
+  CheckoutInput,
+  CheckoutSessionIdKey,
+  CheckoutStateKey,
+  MerchantReferenceKey,
+  buyerCanceled,
+  buyerReturned,
+  chargeStateChanged,
+  checkoutWorkflowId,
+  status,
+  type CheckoutOutcome,
+  type CheckoutStatus,
+  type ParsedCheckoutInput,
+} from '../../workflows/checkout-session';
+
+export const DEFAULT_TASK_QUEUE = 'checkout-sessions';
+export const WORKFLOW_TYPE = 'checkoutSession';
+
+export class InvalidCheckoutInputError extends Error {
+  override name = 'InvalidCheckoutInputError';
+}
+
+/** Same session ID, different body: the merchant backend has a bug or two carts share a session. */
+export class CheckoutConflictError extends Error {
+  override name = 'CheckoutConflictError';
+}
+
+export function parseCheckoutInput(raw: unknown): ParsedCheckoutInput {
+  const r = CheckoutInput.safeParse(raw);
+  if (!r.success) throw new InvalidCheckoutInputError(z.prettifyError(r.error));
+  return r.data;
+}
+
+/** A stable fingerprint of the input: keys sorted, so the same body twice is recognised whatever its key order. */
+export function inputFingerprint(input: ParsedCheckoutInput): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v as object)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256').update(JSON.stringify(canonical(input))).digest('hex').slice(0, 32);
+}
+
+function startOptions(input: ParsedCheckoutInput, taskQueue: string) {
+  const amount = input.chargeAmount ? `${input.chargeAmount.amount} ${input.chargeAmount.currencyCode}` : 'no amount';
+  return {
+    taskQueue,
+    workflowId: checkoutWorkflowId(input.checkoutSessionId),
+    args: [input] as [ParsedCheckoutInput],
+    // One workflow per session, never reused (DESIGN.md, "Identity").
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    memo: { inputFingerprint: inputFingerprint(input) },
+    typedSearchAttributes: [
+      { key: CheckoutSessionIdKey, value: input.checkoutSessionId },
+      { key: CheckoutStateKey, value: 'AwaitingReturn' },
+      ...(input.merchantReferenceId ? [{ key: MerchantReferenceKey, value: input.merchantReferenceId }] : []),
+    ],
+    staticSummary: `${amount} · ${input.flow}${input.paymentIntent ? ` (${input.paymentIntent})` : ''} · ${input.chargePermissionType}`,
+    staticDetails: `Amazon Pay checkout session ${input.checkoutSessionId}; deadline ${input.deadline}`,
+  };
+}
+
+export interface StartResult {
+  workflowId: string;
+  runId?: string;
+  /** false when the same input had already started this session's workflow. */
+  created: boolean;
+}
+
+/** Starts the session's workflow; the same input twice is the same workflow; a different input is a conflict. */
+export async function startCheckout(client: Client, raw: unknown, taskQueue = DEFAULT_TASK_QUEUE): Promise<StartResult> {
+  const input = parseCheckoutInput(raw);
+  const opts = startOptions(input, taskQueue);
+  try {
+    const handle = await client.workflow.start(WORKFLOW_TYPE, opts);
+    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, created: true };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    await assertSameInput(client, opts.workflowId, opts.memo.inputFingerprint);
+    return { workflowId: opts.workflowId, created: false };
+  }
+}
+
+async function assertSameInput(client: Client, workflowId: string, fingerprint: string): Promise<void> {
+  const d = await client.workflow.getHandle(workflowId).describe();
+  if (d.memo?.inputFingerprint !== fingerprint) {
+    throw new CheckoutConflictError(`checkout session already started with a different request (workflow ${workflowId})`);
+  }
+}
+
+export type ReturnResult =
+  | { kind: 'outcome'; outcome: CheckoutOutcome }
+  /** The bounded wait ran out before an outcome: the caller shows a page that polls. */
+  | { kind: 'timeout' }
+  | { kind: 'unknown-session' };
+
+/**
+ * Delivers buyerReturned and waits (bounded) for the outcome. A closed workflow answers with its result, so a
+ * buyer who reloads the return page after the end sees the same outcome.
+ */
+export async function deliverReturn(client: Client, checkoutSessionId: string, waitMs = 20_000): Promise<ReturnResult> {
+  const handle = client.workflow.getHandle<(i: ParsedCheckoutInput) => Promise<CheckoutOutcome>>(checkoutWorkflowId(checkoutSessionId));
+  const update = handle.executeUpdate(buyerReturned, { args: [{ checkoutSessionId }] }).then(
+    (outcome) => ({ kind: 'outcome', outcome }) as const,
+    (err: unknown) => closedOrUnknown(handle, err),
+  );
+  return raceTimeout(update, waitMs);
+}
+
+/** Buy Now / mobile: start (if needed) and deliver the return in one request (update-with-start). */
+export async function startAndReturn(client: Client, raw: unknown, taskQueue = DEFAULT_TASK_QUEUE, waitMs = 20_000): Promise<ReturnResult & { created?: boolean }> {
+  const input = parseCheckoutInput(raw);
+  const opts = startOptions(input, taskQueue);
+  const op = new WithStartWorkflowOperation(WORKFLOW_TYPE, { ...opts, workflowIdConflictPolicy: 'USE_EXISTING' });
+  const update = client.workflow
+    .executeUpdateWithStart(buyerReturned, { args: [{ checkoutSessionId: input.checkoutSessionId }], startWorkflowOperation: op })
+    .then(
+      (outcome) => ({ kind: 'outcome', outcome }) as const,
+      (err: unknown) => closedOrUnknown(client.workflow.getHandle(opts.workflowId), err),
+    );
+  const result = await raceTimeout(update, waitMs);
+  // USE_EXISTING attaches to a workflow started by an earlier request: it must be for the same order.
+  await assertSameInput(client, opts.workflowId, opts.memo.inputFingerprint);
+  return result;
+}
+
+async function closedOrUnknown(handle: WorkflowHandle, err: unknown): Promise<ReturnResult> {
+  if (err instanceof WorkflowNotFoundError || isNotFound(err)) {
+    // The workflow may exist but be closed: its result is the outcome.
+    try {
+      const d = await handle.describe();
+      if (d.status.name !== 'RUNNING') return { kind: 'outcome', outcome: (await handle.result()) as CheckoutOutcome };
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError || isNotFound(e)) return { kind: 'unknown-session' };
+      throw e;
+    }
+  }
+  if (err instanceof WorkflowUpdateFailedError) throw err;
+  throw err;
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: number } | undefined)?.code;
+  const message = (err as Error | undefined)?.message ?? '';
+  return code === 5 || /not found|already completed/i.test(message);
+}
+
+async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | { kind: 'timeout' }> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<{ kind: 'timeout' }>((res) => {
+    timer = setTimeout(() => res({ kind: 'timeout' }), ms);
+  });
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function deliverCancel(client: Client, checkoutSessionId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(checkoutWorkflowId(checkoutSessionId)).signal(buyerCanceled, { checkoutSessionId });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+export async function notifyChargeChanged(client: Client, checkoutSessionId: string, chargeId: string, chargePermissionId?: string): Promise<boolean> {
+  try {
+    await client.workflow
+      .getHandle(checkoutWorkflowId(checkoutSessionId))
+      .signal(chargeStateChanged, { chargeId, ...(chargePermissionId ? { chargePermissionId } : {}) });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+export async function queryStatus(client: Client, checkoutSessionId: string): Promise<CheckoutStatus | undefined> {
+  try {
+    return await client.workflow.getHandle(checkoutWorkflowId(checkoutSessionId)).query(status);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || isNotFound(err)) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,48 @@
+import { CheckoutInput } from '../../../workflows/checkout-session/input';
+import { checkoutWorkflowId, sessionIdFromWorkflowId } from '../../../workflows/checkout-session/ids';
+import { confirmBody } from '../../../workflows/checkout-session/workflow';
+
+const base = { checkoutSessionId: 'bd504926-f659-4ad7-a1a9-9a747aaf5275', deadline: '2026-11-24T10:00:00Z' };
+
+describe('checkout input', () => {
+  it('accepts the three flows', () => {
+    expect(CheckoutInput.safeParse({ ...base, flow: 'complete', chargeAmount: { amount: '14.00', currencyCode: 'USD' } }).success).toBe(true);
+    expect(CheckoutInput.safeParse({ ...base, flow: 'complete', chargePermissionType: 'PaymentMethodOnFile' }).success).toBe(true);
+    expect(
+      CheckoutInput.safeParse({
+        ...base,
+        flow: 'finalize',
+        chargeAmount: { amount: '14', currencyCode: 'USD' },
+        paymentIntent: 'AuthorizeWithCapture',
+        canHandlePendingAuthorization: false,
+        shippingAddress: { name: 'Susy S', addressLine1: '11 Ditka Ave', countryCode: 'US' },
+      }).success,
+    ).toBe(true);
+  });
+
+  it('rejects floats, missing amounts, finalize without address, and odd IDs with a message per field', () => {
+    const r = CheckoutInput.safeParse({ ...base, flow: 'complete', chargeAmount: { amount: 14, currencyCode: 'USD' } });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toMatch(/chargeAmount/);
+    expect(CheckoutInput.safeParse({ ...base, flow: 'complete' }).success).toBe(false);
+    expect(CheckoutInput.safeParse({ ...base, flow: 'complete', chargeAmount: { amount: '1e3', currencyCode: 'USD' } }).success).toBe(false);
+    const f = CheckoutInput.safeParse({ ...base, flow: 'finalize', chargeAmount: { amount: '14', currencyCode: 'USD' }, paymentIntent: 'Authorize' });
+    expect(JSON.stringify(f.error?.issues)).toMatch(/shippingAddress/);
+    expect(CheckoutInput.safeParse({ ...base, checkoutSessionId: '../etc', flow: 'complete', chargeAmount: { amount: '1', currencyCode: 'USD' } }).success).toBe(false);
+    expect(CheckoutInput.safeParse({ ...base, flow: 'complete', chargePermissionType: 'PaymentMethodOnFile', chargeAmount: { amount: '1', currencyCode: 'USD' } }).success).toBe(false);
+    expect(CheckoutInput.safeParse({ ...base, flow: 'complete', chargeAmount: { amount: '1', currencyCode: 'USD' }, $where: 'x' }).success).toBe(false);
+  });
+
+  it('builds the same body every time, with only the fields of its flow', () => {
+    const input = CheckoutInput.parse({ ...base, flow: 'complete', chargeAmount: { amount: '14.00', currencyCode: 'USD' } });
+    expect(JSON.stringify(confirmBody(input))).toBe('{"chargeAmount":{"amount":"14.00","currencyCode":"USD"}}');
+    const wallet = CheckoutInput.parse({ ...base, flow: 'complete', chargePermissionType: 'PaymentMethodOnFile' });
+    expect(confirmBody(wallet)).toEqual({});
+  });
+
+  it('formats and parses workflow IDs in one place', () => {
+    expect(checkoutWorkflowId('abc')).toBe('checkout-session-abc');
+    expect(sessionIdFromWorkflowId('checkout-session-abc')).toBe('abc');
+    expect(sessionIdFromWorkflowId('other-abc')).toBeUndefined();
+  });
+});

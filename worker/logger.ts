@@ -1,0 +1,30 @@
+// Structured JSON logs (pino) with buyer PII and secrets redacted wherever they might appear.
+import pino from 'pino';
+
+export const REDACT_PATHS = [
+  '*.buyer',
+  '*.email',
+  '*.name',
+  '*.phoneNumber',
+  '*.billingAddress',
+  '*.shippingAddress',
+  '*.privateKey',
+  '*.AMAZON_PAY_PRIVATE_KEY',
+  '*.authorization',
+  '*.token',
+  '*.apiKey',
+  'buyer',
+  'email',
+  'phoneNumber',
+  'billingAddress',
+  'shippingAddress',
+  'privateKey',
+  'authorization',
+  'token',
+  'apiKey',
+  'req.headers.authorization',
+];
+
+export function createLogger(level: string, name: string, destination?: pino.DestinationStream) {
+  return pino({ name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+}

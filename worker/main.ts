@@ -1,0 +1,82 @@
+// The worker process: configuration, connections, indexes, Worker.create, graceful shutdown, metrics.
+import { readFileSync } from 'node:fs';
+import type { Duration } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { MongoClient } from 'mongodb';
+import { createActivities } from '../activities';
+import { createAmazonPayClient } from '../activities/amazon-pay/client';
+import { CheckoutRecords } from '../activities/records/checkout-sessions';
+import { connectionOptions } from '../client/temporal/connection';
+import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
+import { createLogger } from './logger';
+
+const TEMPORAL_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+
+export async function runWorker(cfg: WorkerConfig): Promise<void> {
+  const log = createLogger(cfg.LOG_LEVEL, 'worker');
+  Runtime.install({
+    logger: new DefaultLogger(TEMPORAL_LEVELS[cfg.LOG_LEVEL] ?? 'WARN', ({ level, message, meta }) => {
+      const l = level.toLowerCase() as 'info';
+      (log[l] ?? log.info).call(log, meta ?? {}, message);
+    }),
+    telemetryOptions: cfg.WORKER_METRICS_ADDRESS
+      ? { metrics: { prometheus: { bindAddress: cfg.WORKER_METRICS_ADDRESS } } }
+      : undefined,
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
+
+  const mongo = await MongoClient.connect(cfg.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
+  const records = new CheckoutRecords(mongo.db(cfg.MONGODB_DB));
+  await records.ensureIndexes();
+  const amazonPay = createAmazonPayClient({
+    publicKeyId: cfg.AMAZON_PAY_PUBLIC_KEY_ID,
+    privateKey: cfg.AMAZON_PAY_PRIVATE_KEY,
+    region: cfg.AMAZON_PAY_REGION,
+    sandbox: cfg.AMAZON_PAY_SANDBOX,
+    algorithm: cfg.AMAZON_PAY_ALGORITHM,
+    timeoutMs: cfg.AMAZON_PAY_TIMEOUT_MS,
+    ...(cfg.AMAZON_PAY_BASE_URL ? { baseUrl: cfg.AMAZON_PAY_BASE_URL } : {}),
+    ...(cfg.AMAZON_PAY_CA_FILE ? { ca: readFileSync(cfg.AMAZON_PAY_CA_FILE) } : {}),
+  });
+  const connection = await NativeConnection.connect(
+    connectionOptions({ address: cfg.TEMPORAL_ADDRESS, namespace: cfg.TEMPORAL_NAMESPACE, apiKey: cfg.TEMPORAL_API_KEY, tls: cfg.TEMPORAL_TLS }),
+  );
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: cfg.TEMPORAL_NAMESPACE,
+      taskQueue: cfg.TASK_QUEUE,
+      workflowsPath: require.resolve('../workflows'),
+      activities: createActivities({ amazonPay, records }),
+      // Stop polling at once on SIGTERM, let in-flight activities finish within the grace period.
+      shutdownGraceTime: cfg.WORKER_SHUTDOWN_GRACE as Duration,
+      maxCachedWorkflows: cfg.WORKER_MAX_CACHED_WORKFLOWS,
+    });
+    log.info(
+      { taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, amazonPay: amazonPay.endpoint, metrics: cfg.WORKER_METRICS_ADDRESS ?? null },
+      'worker ready',
+    );
+    await worker.run();
+    log.info('worker stopped');
+  } finally {
+    await connection.close();
+    await mongo.close();
+  }
+}
+
+if (require.main === module) {
+  let cfg: WorkerConfig;
+  try {
+    cfg = loadWorkerConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  runWorker(cfg).catch((err: unknown) => {
+    process.stderr.write(`worker failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,150 @@
+// Schemas shared by the workflow and its clients (DESIGN.md, "The workflow" → Input; CONVENTIONS.md 12).
+// Money is a decimal string with the currency's precision checked by the activities; never a number.
+import { z } from 'zod';
+
+export const CheckoutFlow = z.enum(['complete', 'finalize']);
+export type CheckoutFlow = z.infer<typeof CheckoutFlow>;
+
+export const ChargePermissionType = z.enum(['OneTime', 'Recurring', 'PaymentMethodOnFile']);
+export type ChargePermissionType = z.infer<typeof ChargePermissionType>;
+
+export const PaymentIntent = z.enum(['Confirm', 'Authorize', 'AuthorizeWithCapture']);
+export type PaymentIntent = z.infer<typeof PaymentIntent>;
+
+/** Every state a session can be in; the final ones end the workflow. */
+export const CheckoutState = z.enum([
+  'AwaitingReturn',
+  'Finalizing',
+  'AuthorizationPending',
+  'Completed',
+  'Declined',
+  'BuyerCanceled',
+  'Expired',
+  'Failed',
+]);
+export type CheckoutState = z.infer<typeof CheckoutState>;
+export const FINAL_STATES: readonly CheckoutState[] = ['Completed', 'Declined', 'BuyerCanceled', 'Expired', 'Failed'];
+export const isFinalState = (s: CheckoutState): boolean => FINAL_STATES.includes(s);
+
+/** Amazon's session IDs are UUIDs; accept the same alphabet with a bound so nothing odd reaches a workflow ID. */
+export const CheckoutSessionId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, 'must be 1–100 letters, digits or dashes (an Amazon checkoutSessionId)');
+
+export const DecimalAmount = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?$/, 'must be a decimal string such as "14.00" (no sign, no exponent)');
+
+export const Money = z.strictObject({
+  amount: DecimalAmount,
+  currencyCode: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"'),
+});
+export type Money = z.infer<typeof Money>;
+
+const addressField = z.string().max(500).nullish();
+export const Address = z.strictObject({
+  name: addressField,
+  addressLine1: addressField,
+  addressLine2: addressField,
+  addressLine3: addressField,
+  city: addressField,
+  county: addressField,
+  district: addressField,
+  stateOrRegion: addressField,
+  postalCode: addressField,
+  countryCode: addressField,
+  phoneNumber: addressField,
+});
+export type Address = z.infer<typeof Address>;
+
+/** Timing of the pending-authorization branch; defaults follow Amazon's 24 h bound for async authorizations. */
+export const PendingTiming = z.strictObject({
+  maxWaitMs: z.number().int().positive().max(7 * 24 * 3600_000).default(24 * 3600_000),
+  initialPollMs: z.number().int().positive().default(60_000),
+  maxPollMs: z.number().int().positive().default(3600_000),
+});
+export type PendingTiming = z.infer<typeof PendingTiming>;
+
+export const CheckoutInput = z
+  .strictObject({
+    checkoutSessionId: CheckoutSessionId,
+    flow: CheckoutFlow,
+    chargePermissionType: ChargePermissionType.default('OneTime'),
+    chargeAmount: Money.optional(),
+    totalOrderAmount: Money.optional(),
+    paymentIntent: PaymentIntent.optional(),
+    canHandlePendingAuthorization: z.boolean().optional(),
+    shippingAddress: Address.optional(),
+    billingAddress: Address.optional(),
+    supplementaryData: z.string().max(1024).optional(),
+    merchantReferenceId: z.string().min(1).max(256).optional(),
+    /** Absolute instant (ISO 8601) after which Amazon cancels the session: creation + 24 h. */
+    deadline: z.iso.datetime({ offset: true }),
+    pending: PendingTiming.optional(),
+  })
+  .superRefine((v, ctx) => {
+    const savedWallet = v.chargePermissionType === 'PaymentMethodOnFile' && v.flow === 'complete';
+    if (savedWallet && (v.chargeAmount || v.totalOrderAmount)) {
+      ctx.addIssue({ code: 'custom', path: ['chargeAmount'], message: 'the saved-wallet setup completes with an empty body: no amounts' });
+    }
+    if (!savedWallet && !v.chargeAmount) {
+      ctx.addIssue({ code: 'custom', path: ['chargeAmount'], message: 'required (must equal the session’s paymentDetails.chargeAmount)' });
+    }
+    if (v.totalOrderAmount && v.chargeAmount && v.totalOrderAmount.currencyCode !== v.chargeAmount.currencyCode) {
+      ctx.addIssue({ code: 'custom', path: ['totalOrderAmount'], message: 'currency must match chargeAmount' });
+    }
+    if (v.flow === 'finalize') {
+      if (!v.paymentIntent) ctx.addIssue({ code: 'custom', path: ['paymentIntent'], message: 'required for finalize' });
+      if (!v.shippingAddress && !v.billingAddress) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['shippingAddress'],
+          message: 'finalize needs the shippingAddress (PayAndShip) or the billingAddress (PayOnly) Amazon shared',
+        });
+      }
+    } else {
+      for (const k of ['paymentIntent', 'canHandlePendingAuthorization', 'shippingAddress', 'billingAddress', 'supplementaryData'] as const) {
+        if (v[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'only for the finalize flow' });
+      }
+    }
+  });
+export type CheckoutInput = z.input<typeof CheckoutInput>;
+export type ParsedCheckoutInput = z.output<typeof CheckoutInput>;
+
+/** What the workflow (and the buyerReturned update) resolves with. No buyer data: that lives in MongoDB only. */
+export const CheckoutOutcome = z.object({
+  checkoutSessionId: z.string(),
+  state: CheckoutState,
+  reasonCode: z.string().optional(),
+  chargeId: z.string().optional(),
+  chargePermissionId: z.string().optional(),
+  chargeState: z.string().optional(),
+  message: z.string().optional(),
+});
+export type CheckoutOutcome = z.infer<typeof CheckoutOutcome>;
+
+export const BuyerReturn = z.strictObject({
+  checkoutSessionId: CheckoutSessionId,
+});
+export type BuyerReturn = z.infer<typeof BuyerReturn>;
+
+export const BuyerCancel = z.strictObject({ checkoutSessionId: CheckoutSessionId });
+export type BuyerCancel = z.infer<typeof BuyerCancel>;
+
+/** IPNs carry no state (reference §8): the workflow re-reads the charge. */
+export const ChargeStateChanged = z.strictObject({
+  chargeId: z.string().min(1).max(100),
+  chargePermissionId: z.string().max(100).optional(),
+});
+export type ChargeStateChanged = z.infer<typeof ChargeStateChanged>;
+
+export interface CheckoutStatus {
+  checkoutSessionId: string;
+  state: CheckoutState;
+  /** What the workflow is waiting on now, in words, as in the Temporal UI's current details. */
+  waitingOn: string;
+  returned: boolean;
+  deadline: string;
+  outcome?: CheckoutOutcome;
+  confirmAttempts: number;
+}

@@ -1,0 +1,365 @@
+// One durable workflow per checkout session (DESIGN.md, "The workflow"). Setup first — input, handlers,
+// visibility — then the main path: wait for the return (or cancel, or the deadline), confirm with Amazon Pay,
+// follow a pending authorization, record the final state. Decisions come from state.ts.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { z } from 'zod';
+import type { Activities } from '../../activities';
+import type { ConfirmResult, SessionSummary } from '../../activities/amazon-pay/activities';
+import type { SessionFields, StepContext, TimelineEvent } from '../../activities/records/types';
+import { checkoutWorkflowId } from './ids';
+import {
+  CheckoutInput,
+  PendingTiming,
+  isFinalState,
+  type CheckoutOutcome,
+  type CheckoutState,
+  type ParsedCheckoutInput,
+} from './input';
+import { buyerCanceled, buyerReturned, buyerReturnedSignal, chargeStateChanged, status } from './messages';
+import { CheckoutStateKey } from './search-attributes';
+import { nextPollInterval, transition, waitingOn, type CheckoutEvent } from './state';
+
+/** Failure types raised by the Amazon Pay activities (activities/amazon-pay/errors.ts), by name. */
+const NON_RETRYABLE = ['AmazonPayRejected', 'AmazonPayAmbiguous', 'AmazonPayNotFound', 'AmazonPayConfig'];
+
+/** Reads of Amazon state: retried with backoff for a bounded time, independent of the session's deadline. */
+const reads = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '15m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** Record writes are idempotent (seq-guarded), short and local: they cost one marker event, not three. */
+const records = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '5m',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+/** Complete/finalize may retry only until Amazon's deadline (CONVENTIONS.md 4): the window is set per call. */
+function confirmActivity(untilDeadlineMs: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: Math.max(untilDeadlineMs, 1_000),
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+  }).confirmCheckoutSession;
+}
+
+export async function checkoutSession(rawInput: CheckoutInput): Promise<CheckoutOutcome> {
+  const input = parseInput(rawInput);
+  const id = input.checkoutSessionId;
+  const info = workflowInfo();
+  const deadlineMs = Date.parse(input.deadline);
+  const pending = input.pending ?? PendingTiming.parse({});
+
+  // Cast so TypeScript does not narrow it: handlers and apply() change it between awaits.
+  let state = 'AwaitingReturn' as CheckoutState;
+  let returnedAt: string | undefined;
+  let cancelRequested = false;
+  let chargeSignals = 0;
+  let confirmAttempts = 0;
+  let seq = 0;
+  let outcome: CheckoutOutcome | undefined;
+  const ids: { chargeId?: string; chargePermissionId?: string; chargeState?: string } = {};
+
+  const current = (): CheckoutState => state;
+  const snapshot = (): CheckoutOutcome => ({
+    checkoutSessionId: id,
+    state,
+    ...(outcome?.reasonCode ? { reasonCode: outcome.reasonCode } : {}),
+    ...(ids.chargeId ? { chargeId: ids.chargeId } : {}),
+    ...(ids.chargePermissionId ? { chargePermissionId: ids.chargePermissionId } : {}),
+    ...(ids.chargeState ? { chargeState: ids.chargeState } : {}),
+    ...(outcome?.message ? { message: outcome.message } : {}),
+  });
+
+  const showState = () => {
+    upsertSearchAttributes([{ key: CheckoutStateKey, value: state }]);
+    setCurrentDetails(`**${state}** — waiting on ${waitingOn(state)}`);
+  };
+
+  /** Applies an event; returns the reason code when it moved to a final state. */
+  const apply = (e: CheckoutEvent): { moved: boolean; reasonCode?: string } => {
+    const t = transition(state, e);
+    if ('rejected' in t) {
+      log.debug('event ignored', { event: e.type, reason: t.rejected });
+      return { moved: false };
+    }
+    const moved = t.next !== state;
+    state = t.next;
+    if (moved) showState();
+    return { moved, reasonCode: t.reasonCode };
+  };
+
+  const step = (): StepContext => ({ seq: ++seq, workflowId: info.workflowId, runId: info.runId, at: new Date().toISOString() });
+  const record = (event: TimelineEvent, set: SessionFields) => records.recordStep({ checkoutSessionId: id, step: step(), event, set });
+
+  const markReturned = () => {
+    if (returnedAt === undefined && state === 'AwaitingReturn') returnedAt = new Date().toISOString();
+  };
+
+  setHandler(status, () => ({
+    checkoutSessionId: id,
+    state,
+    waitingOn: waitingOn(state),
+    returned: returnedAt !== undefined,
+    deadline: input.deadline,
+    confirmAttempts,
+    ...(isFinalState(state) ? { outcome: snapshot() } : {}),
+  }));
+  setHandler(
+    buyerReturned,
+    async () => {
+      markReturned();
+      // Resolves as soon as the outcome is known; a pending authorization is an answer too.
+      await condition(() => isFinalState(state) || state === 'AuthorizationPending');
+      return snapshot();
+    },
+    { validator: (r) => validateSessionMessage(r, id) },
+  );
+  setHandler(buyerReturnedSignal, (r) => {
+    if (r?.checkoutSessionId === id) markReturned();
+  });
+  setHandler(buyerCanceled, (c) => {
+    if (c?.checkoutSessionId === id && returnedAt === undefined) cancelRequested = true;
+  });
+  setHandler(chargeStateChanged, () => {
+    chargeSignals += 1;
+  });
+
+  setCurrentDetails(`**${state}** — waiting on ${waitingOn(state)}`);
+  await record(
+    { type: 'Created', flow: input.flow },
+    {
+      state,
+      flow: input.flow,
+      chargePermissionType: input.chargePermissionType,
+      paymentIntent: input.paymentIntent ?? null,
+      chargeAmount: input.chargeAmount ?? null,
+      totalOrderAmount: input.totalOrderAmount ?? null,
+      merchantReferenceId: input.merchantReferenceId ?? null,
+      deadline: input.deadline,
+    },
+  );
+
+  await untilDeadline(deadlineMs, () => returnedAt !== undefined || cancelRequested);
+
+  if (returnedAt === undefined && cancelRequested) {
+    apply({ type: 'BuyerCanceled' });
+    outcome = { checkoutSessionId: id, state, reasonCode: 'BuyerCanceled' };
+    await record({ type: 'BuyerCanceled' }, { state, reasonCode: 'BuyerCanceled', closedAt: new Date().toISOString() });
+  } else if (returnedAt === undefined) {
+    await settleAtDeadline();
+  } else {
+    await finalize();
+    if (state === 'AuthorizationPending') await followPendingAuthorization();
+  }
+
+  await condition(allHandlersFinished);
+  return snapshot();
+
+  // --- branches -------------------------------------------------------------------------------------------
+
+  /** Timeout branch: one Get Checkout Session decides (DESIGN.md). */
+  async function settleAtDeadline(): Promise<void> {
+    let summary: SessionSummary | undefined;
+    try {
+      summary = await reads.readCheckoutSession({ checkoutSessionId: id, step: step(), purpose: 'deadline' });
+    } catch (err) {
+      log.warn('Get Checkout Session failed at the deadline', { failure: failureType(err) });
+    }
+    if (summary) {
+      takeIds(summary);
+      const r = apply({ type: 'SessionRead', sessionState: summary.sessionState, reasonCode: summary.reasonCode, chargePending: summary.chargePending });
+      if (state === 'AuthorizationPending') return followPendingAuthorization();
+      if (state === 'Completed') return; // completed elsewhere: the read recorded it
+      return close(r.reasonCode ?? 'Expired', 'DeadlineReached');
+    }
+    apply({ type: 'DeadlineReached' });
+    return close('Expired', 'DeadlineReached', 'Amazon Pay could not be read at the deadline');
+  }
+
+  /** Finalize step: same key and body on every attempt; ambiguous results settled by Get Checkout Session. */
+  async function finalize(): Promise<void> {
+    apply({ type: 'BuyerReturned' });
+    const body = confirmBody(input);
+    for (let round = 0; ; round++) {
+      confirmAttempts += 1;
+      let failure: { type: string; reasonCode?: string } | undefined;
+      try {
+        const r: ConfirmResult = await confirmActivity(deadlineMs - Date.now())({
+          checkoutSessionId: id,
+          flow: input.flow,
+          body,
+          step: step(),
+          returnedAt: returnedAt!,
+        });
+        takeIds(r);
+        apply({ type: 'Confirmed', pending: r.pending });
+        return;
+      } catch (err) {
+        failure = failureOf(err);
+      }
+      log.info('complete/finalize did not succeed', { failure: failure.type, reasonCode: failure.reasonCode, round });
+
+      if (failure.type === 'AmazonPayRejected' || failure.type === 'AmazonPayNotFound' || failure.type === 'AmazonPayConfig') {
+        if (failure.reasonCode === 'CheckoutSessionCanceled') {
+          // Amazon canceled the session (decline or buyer cancel): its reasonCode says which.
+          const s = await readSession('reconcile');
+          if (s && s.sessionState === 'Canceled') {
+            const r = apply({ type: 'SessionRead', sessionState: 'Canceled', reasonCode: s.reasonCode });
+            return close(r.reasonCode ?? 'Declined', 'ConfirmRejected');
+          }
+        }
+        const r = apply({ type: 'ConfirmRejected', reasonCode: failure.reasonCode ?? failure.type });
+        return close(r.reasonCode ?? failure.type, 'ConfirmRejected');
+      }
+
+      // Ambiguous, or retries ran out at the deadline: Amazon's session state is the truth.
+      const s = await readSession('reconcile');
+      if (s && s.sessionState !== 'Open') {
+        takeIds(s);
+        const r = apply({ type: 'SessionRead', sessionState: s.sessionState, reasonCode: s.reasonCode, chargePending: s.chargePending });
+        if (isFinalState(state) && state !== 'Completed') return close(r.reasonCode ?? 'Declined', 'Reconciled');
+        return;
+      }
+      if (Date.now() >= deadlineMs) {
+        apply({ type: 'DeadlineReached' });
+        return close('Expired', 'DeadlineReached', 'complete/finalize did not succeed before the deadline');
+      }
+      // Still Open: try again with the same idempotency key after a short, growing pause.
+      await sleep(Math.min(1_000 * 2 ** Math.min(round, 5), Math.max(deadlineMs - Date.now(), 1)));
+    }
+  }
+
+  /** Pending branch (202): wait for an IPN or poll Get Charge on a growing interval, bounded. */
+  async function followPendingAuthorization(): Promise<void> {
+    const chargeId = ids.chargeId;
+    const giveUpAt = Date.now() + pending.maxWaitMs;
+    let interval: number | undefined;
+    while (state === 'AuthorizationPending') {
+      const remaining = giveUpAt - Date.now();
+      if (chargeId === undefined || remaining <= 0) {
+        apply({ type: 'PendingTimedOut' });
+        return close('AuthorizationPendingTimedOut', 'PendingTimedOut');
+      }
+      interval = nextPollInterval(interval, pending.initialPollMs, pending.maxPollMs);
+      const seen = chargeSignals;
+      await condition(() => chargeSignals > seen, Math.min(interval, remaining));
+      let charge: { chargeState: string; reasonCode?: string | null } | undefined;
+      try {
+        charge = await reads.readCharge({ chargeId });
+      } catch (err) {
+        log.warn('Get Charge failed; polling continues', { failure: failureType(err) });
+        continue;
+      }
+      ids.chargeState = charge.chargeState;
+      const r = apply({ type: 'ChargeRead', chargeState: charge.chargeState, reasonCode: charge.reasonCode });
+      if (current() === 'Completed') {
+        await record(
+          { type: 'AuthorizationSettled', chargeState: charge.chargeState },
+          { state, chargeState: charge.chargeState, reasonCode: null, settledAt: new Date().toISOString(), closedAt: new Date().toISOString() },
+        );
+        return;
+      }
+      if (isFinalState(state)) return close(r.reasonCode ?? charge.chargeState, 'AuthorizationSettled', undefined, charge.chargeState);
+    }
+  }
+
+  async function readSession(purpose: 'reconcile' | 'deadline'): Promise<SessionSummary | undefined> {
+    try {
+      return await reads.readCheckoutSession({ checkoutSessionId: id, step: step(), purpose });
+    } catch (err) {
+      log.warn('Get Checkout Session failed', { failure: failureType(err), purpose });
+      return undefined;
+    }
+  }
+
+  function takeIds(r: { chargeId?: string | null; chargePermissionId?: string | null; chargeState?: string | null }) {
+    if (r.chargeId) ids.chargeId = r.chargeId;
+    if (r.chargePermissionId) ids.chargePermissionId = r.chargePermissionId;
+    if (r.chargeState) ids.chargeState = r.chargeState;
+  }
+
+  /** Records a final state other than a confirmed success (those are recorded by the activity that saw them). */
+  async function close(reasonCode: string, eventType: string, message?: string, chargeState?: string): Promise<void> {
+    outcome = { checkoutSessionId: id, state, reasonCode, ...(message ? { message } : {}) };
+    const now = new Date().toISOString();
+    await record(
+      { type: eventType, state, reasonCode, ...(message ? { message } : {}) },
+      { state, reasonCode, closedAt: now, ...(chargeState ? { chargeState, settledAt: now } : {}) },
+    );
+  }
+}
+
+function parseInput(raw: unknown): ParsedCheckoutInput {
+  const r = CheckoutInput.safeParse(raw);
+  if (!r.success) {
+    throw ApplicationFailure.create({ type: 'InvalidCheckoutInput', nonRetryable: true, message: z.prettifyError(r.error) });
+  }
+  const expected = checkoutWorkflowId(r.data.checkoutSessionId);
+  if (workflowInfo().workflowId !== expected) {
+    throw ApplicationFailure.create({
+      type: 'InvalidCheckoutInput',
+      nonRetryable: true,
+      message: `workflow ID must be ${expected} for this checkoutSessionId`,
+    });
+  }
+  return r.data;
+}
+
+function validateSessionMessage(r: unknown, id: string): void {
+  const got = (r as { checkoutSessionId?: unknown } | undefined)?.checkoutSessionId;
+  if (got !== id) throw new Error(`checkoutSessionId ${JSON.stringify(got)} does not belong to this workflow`);
+}
+
+/** Waits for `done` until the absolute deadline; a deadline already past means no wait at all. */
+async function untilDeadline(deadlineMs: number, done: () => boolean): Promise<void> {
+  const ms = deadlineMs - Date.now();
+  if (ms > 0) await condition(done, ms);
+}
+
+/** The request body, built once from input so every attempt sends the same bytes (CONVENTIONS.md 7). */
+export function confirmBody(input: ParsedCheckoutInput): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (input.chargeAmount) body.chargeAmount = input.chargeAmount;
+  if (input.totalOrderAmount) body.totalOrderAmount = input.totalOrderAmount;
+  if (input.flow === 'finalize') {
+    body.paymentIntent = input.paymentIntent;
+    if (input.canHandlePendingAuthorization !== undefined) body.canHandlePendingAuthorization = input.canHandlePendingAuthorization;
+    if (input.shippingAddress) body.shippingAddress = input.shippingAddress;
+    if (input.billingAddress) body.billingAddress = input.billingAddress;
+    if (input.supplementaryData !== undefined) body.supplementaryData = input.supplementaryData;
+  }
+  return body;
+}
+
+function failureOf(err: unknown): { type: string; reasonCode?: string } {
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) {
+      const d = (cause.details?.[0] ?? {}) as { reasonCode?: string };
+      return { type: cause.type ?? 'ApplicationFailure', reasonCode: d.reasonCode };
+    }
+    if (cause instanceof TimeoutFailure) return { type: 'Timeout' };
+  }
+  return { type: 'Unknown' };
+}
+
+function failureType(err: unknown): string {
+  return failureOf(err).type;
+}
