@@ -53,7 +53,8 @@ const records = proxyLocalActivities<Activities>({
 /** Complete/finalize may retry only until Amazon's deadline (CONVENTIONS.md 4): the window is set per call. */
 function confirmActivity(untilDeadlineMs: number) {
   return proxyActivities<Activities>({
-    startToCloseTimeout: '30s',
+    // Short enough that a worker dying mid-call is noticed fast; longer than the client's request timeout.
+    startToCloseTimeout: '15s',
     scheduleToCloseTimeout: Math.max(untilDeadlineMs, 1_000),
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
   }).confirmCheckoutSession;

@@ -1,0 +1,170 @@
+// The real parts for workflow tests: the integration stack's Temporal and MongoDB-wire store, the emulator as
+// Amazon Pay (in-process, real HTTP), our client signing against it, and a worker on a task queue of its own.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { MongoClient, type Db } from 'mongodb';
+import { createActivities } from '../../activities';
+import { createAmazonPayClient, type AmazonPayClient } from '../../activities/amazon-pay/client';
+import { CheckoutRecords } from '../../activities/records/checkout-sessions';
+import { startEmulator } from '../../emulator';
+import { testStack, uniqueId } from './env';
+
+let runtimeInstalled = false;
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  runtimeInstalled = true;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundled once per test file (CONVENTIONS.md 14). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('ERROR') });
+  return bundle;
+}
+
+export interface Emulator {
+  baseUrl: string;
+  adminUrl: string;
+  close(): Promise<void>;
+}
+
+export interface Harness {
+  client: Client;
+  taskQueue: string;
+  db: Db;
+  records: CheckoutRecords;
+  amazonPay: AmazonPayClient;
+  emulator: Emulator;
+  publicKeyId: string;
+  privateKeyPem: string;
+  admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Creates a session at the emulator as Amazon's button would. */
+  createSession(opts?: Record<string, unknown>): Promise<string>;
+  buyer(id: string, action: 'approve' | 'approve-pending' | 'decline' | 'cancel', extra?: Record<string, unknown>): Promise<void>;
+  counters(id: string): Promise<{ completeCalls: number; finalizeCalls: number; completeEffects: number; finalizeEffects: number }>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const buyerAddress = {
+  name: 'Susie Smith',
+  addressLine1: '10 Ditka Ave',
+  addressLine2: 'Suite 2500',
+  city: 'Chicago',
+  stateOrRegion: 'IL',
+  postalCode: '60602',
+  countryCode: 'US',
+  phoneNumber: '800-000-0000',
+};
+
+export async function createHarness(opts: { worker?: boolean; ipnUrl?: string } = {}): Promise<Harness> {
+  installQuietRuntime();
+  const stack = testStack();
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const publicKeyId = `SANDBOX-${randomUUID().replace(/-/g, '').slice(0, 20).toUpperCase()}`;
+  const emulator = await startEmulator({ port: 0, publicKeys: { [publicKeyId]: publicKey }, ...(opts.ipnUrl ? { ipnUrl: opts.ipnUrl } : {}) });
+  const amazonPay = createAmazonPayClient({ publicKeyId, privateKey, region: 'na', baseUrl: emulator.baseUrl, timeoutMs: 3_000 });
+
+  const mongo = await MongoClient.connect(stack.mongodbUri);
+  const db = mongo.db(uniqueId('t').replace(/[^a-zA-Z0-9_-]/g, '_').slice(-60));
+  const records = new CheckoutRecords(db);
+  await records.ensureIndexes();
+
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection, namespace: stack.namespace });
+  const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const taskQueue = uniqueId('checkout');
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+
+  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${emulator.adminUrl.replace(/\/$/, '')}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`emulator admin ${method} ${path} → ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+
+  const h: Harness = {
+    client,
+    taskQueue,
+    db,
+    records,
+    amazonPay,
+    emulator,
+    publicKeyId,
+    privateKeyPem: privateKey,
+    admin,
+    async createSession(o = {}) {
+      const s = await admin<{ checkoutSessionId: string }>('POST', '/checkout-sessions', {
+        chargeAmount: { amount: '14.00', currencyCode: 'USD' },
+        paymentIntent: 'AuthorizeWithCapture',
+        publicKeyId,
+        buyer: { buyerId: 'buyer-1', name: 'Susie Smith', email: 'susie@example.com', phoneNumber: '800-000-0000' },
+        shippingAddress: buyerAddress,
+        billingAddress: buyerAddress,
+        ...o,
+      });
+      return s.checkoutSessionId;
+    },
+    async buyer(id, action, extra = {}) {
+      await admin('POST', `/checkout-sessions/${id}/buyer`, { action, ...extra });
+    },
+    counters: (id) => admin('GET', `/checkout-sessions/${id}/counters`),
+    async startWorker() {
+      worker = await Worker.create({
+        connection: nativeConnection,
+        namespace: stack.namespace,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        activities: createActivities({ amazonPay, records }),
+      });
+      running = worker.run();
+    },
+    async stopWorker() {
+      if (!worker) return;
+      worker.shutdown();
+      await running;
+      worker = undefined;
+    },
+    async close() {
+      await h.stopWorker();
+      await nativeConnection.close();
+      await connection.close();
+      await db.dropDatabase().catch(() => undefined);
+      await mongo.close();
+      await emulator.close();
+    },
+  };
+  if (opts.worker !== false) await h.startWorker();
+  return h;
+}
+
+/** An absolute deadline `ms` from now, the way tests exercise the 24-hour branch on the same code path. */
+export const deadlineIn = (ms: number): string => new Date(Date.now() + ms).toISOString();
+
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

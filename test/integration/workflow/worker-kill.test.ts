@@ -1,0 +1,68 @@
+// The worker process is killed (SIGKILL) while complete is in flight and restarted: the session still
+// completes, and Amazon sees exactly one effect (same idempotency key on the retried attempt).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { deliverReturn, startCheckout } from '../../../client/temporal/checkout';
+import { checkoutWorkflowId, type CheckoutOutcome } from '../../../workflows/checkout-session';
+import { createHarness, deadlineIn, eventually, type Harness } from '../../helpers/checkout-harness';
+import { testStack } from '../../helpers/env';
+
+jest.setTimeout(120_000);
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness({ worker: false });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+function startWorkerProcess(): ChildProcess {
+  const stack = testStack();
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(__dirname, '../../../worker/main.ts')], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_NAMESPACE: stack.namespace,
+      TASK_QUEUE: h.taskQueue,
+      MONGODB_URI: stack.mongodbUri,
+      MONGODB_DB: h.db.databaseName,
+      AMAZON_PAY_PUBLIC_KEY_ID: h.publicKeyId,
+      AMAZON_PAY_PRIVATE_KEY: h.privateKeyPem,
+      AMAZON_PAY_BASE_URL: h.emulator.baseUrl,
+      AMAZON_PAY_TIMEOUT_MS: '10000',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+it('completes exactly once when the worker dies during complete and comes back', async () => {
+  const id = await h.createSession();
+  await h.buyer(id, 'approve');
+  // Amazon answers slowly the first time, so the worker is surely killed mid-call.
+  await h.admin('POST', '/faults', { match: { method: 'POST', pathRegex: `${id}/complete` }, action: { type: 'latency', ms: 4_000 }, count: 1 });
+  await startCheckout(h.client, { checkoutSessionId: id, flow: 'complete', chargeAmount: { amount: '14.00', currencyCode: 'USD' }, deadline: deadlineIn(120_000) }, h.taskQueue);
+
+  const first = startWorkerProcess();
+  const returned = deliverReturn(h.client, id, 90_000);
+  await eventually(async () => (await h.counters(id)).completeCalls >= 1, 30_000, 50);
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+
+  const second = startWorkerProcess();
+  try {
+    const r = await returned;
+    expect(r).toMatchObject({ kind: 'outcome', outcome: { state: 'Completed' } });
+    const outcome = (await h.client.workflow.getHandle(checkoutWorkflowId(id)).result()) as CheckoutOutcome;
+    expect(outcome.state).toBe('Completed');
+    const c = await h.counters(id);
+    expect(c.completeEffects).toBe(1);
+    expect(c.completeCalls).toBeGreaterThanOrEqual(2); // the retried attempt reached Amazon and was replayed
+    expect(await h.records.get(id)).toMatchObject({ state: 'Completed', chargeId: outcome.chargeId });
+  } finally {
+    second.kill('SIGTERM');
+    await new Promise((r) => second.once('exit', r));
+  }
+});
