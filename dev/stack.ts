@@ -32,7 +32,15 @@ export interface Stack {
   /** How each service was resolved, for the banner. */
   resolved: { temporal: string; mongodb: string };
   processes: ManagedProcess[];
+  /** Stops one local service and starts it again on the same port with the same data (fault-injection runs). */
+  restart(service: 'temporal' | 'mongodb', downMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** How to (re)launch a service this stack started, and how to tell it is ready. */
+interface Relaunchable {
+  launch(): ManagedProcess;
+  ready(proc: ManagedProcess): Promise<void>;
 }
 
 const searchAttributeFlags = checkoutSearchAttributes.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]);
@@ -45,8 +53,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   mkdirSync(dataDir, { recursive: true });
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const processes: ManagedProcess[] = [];
+  const relaunch = new Map<string, Relaunchable>();
   const stop = async () => {
     await Promise.all(processes.splice(0).reverse().map((p) => p.stop()));
+  };
+  const restart = async (service: 'temporal' | 'mongodb', downMs = 0) => {
+    const name = service === 'temporal' ? 'temporal' : relaunch.has('ferretdb') ? 'ferretdb' : 'mongod';
+    const r = relaunch.get(name);
+    const i = processes.findIndex((p) => p.name === name);
+    if (!r || i < 0) throw new Error(`${service} was not started by this stack; nothing to restart`);
+    await processes[i]!.stop();
+    if (downMs > 0) await new Promise((res) => setTimeout(res, downMs));
+    const proc = r.launch();
+    processes[i] = proc;
+    await r.ready(proc);
   };
 
   try {
@@ -59,10 +79,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         : ({ kind: 'ferretdb', bin: await ensureFerretDb(say, env) } as const);
 
     const [t, m] = await Promise.all([
-      startTemporal({ opts, env, say, namespace, dataDir, temporalBin, processes, readyTimeoutMs }),
-      startMongo({ env, say, dataDir, choice: mongoChoice, processes, readyTimeoutMs }),
+      startTemporal({ opts, env, say, namespace, dataDir, temporalBin, processes, relaunch, readyTimeoutMs }),
+      startMongo({ env, say, dataDir, choice: mongoChoice, processes, relaunch, readyTimeoutMs }),
     ]);
-    return { ...t, ...m, namespace, resolved: { temporal: t.how, mongodb: m.how }, processes, stop };
+    return { ...t, ...m, namespace, resolved: { temporal: t.how, mongodb: m.how }, processes, restart, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -77,6 +97,7 @@ async function startTemporal(a: {
   dataDir: string;
   temporalBin: string | undefined;
   processes: ManagedProcess[];
+  relaunch: Map<string, Relaunchable>;
   readyTimeoutMs: number;
 }): Promise<{ temporalAddress: string; temporalUiUrl?: string; how: string }> {
   if (a.env.TEMPORAL_ADDRESS) {
@@ -117,13 +138,18 @@ async function startTemporal(a: {
     ...(uiPort ? ['--ui-port', String(uiPort), '--ui-ip', '127.0.0.1'] : ['--headless']),
     ...(a.opts.uiCodecEndpoint ? ['--ui-codec-endpoint', a.opts.uiCodecEndpoint] : []),
   ];
-  const proc = startProcess({ name: 'temporal', command: bin, args, logFile: join(a.dataDir, 'temporal.log') });
-  a.processes.push(proc);
   const address = `127.0.0.1:${port}`;
-  await waitReady(proc, () => temporalReady(address, a.namespace), a.readyTimeoutMs, `Temporal dev server (${address})`);
-  if (uiPort) {
-    await waitReady(proc, () => tcpOpen('127.0.0.1', uiPort), a.readyTimeoutMs, `Temporal UI (port ${uiPort})`);
-  }
+  const r: Relaunchable = {
+    launch: () => startProcess({ name: 'temporal', command: bin, args, logFile: join(a.dataDir, 'temporal.log') }),
+    async ready(proc) {
+      await waitReady(proc, () => temporalReady(address, a.namespace), a.readyTimeoutMs, `Temporal dev server (${address})`);
+      if (uiPort) await waitReady(proc, () => tcpOpen('127.0.0.1', uiPort), a.readyTimeoutMs, `Temporal UI (port ${uiPort})`);
+    },
+  };
+  a.relaunch.set('temporal', r);
+  const proc = r.launch();
+  a.processes.push(proc);
+  await r.ready(proc);
   return { temporalAddress: address, temporalUiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, how };
 }
 
@@ -165,6 +191,7 @@ async function startMongo(a: {
   dataDir: string;
   choice: { kind: 'env' } | { kind: 'mongod'; bin: string } | { kind: 'ferretdb'; bin: string };
   processes: ManagedProcess[];
+  relaunch: Map<string, Relaunchable>;
   readyTimeoutMs: number;
 }): Promise<{ mongodbUri: string; how: string }> {
   if (a.choice.kind === 'env') {
@@ -176,35 +203,52 @@ async function startMongo(a: {
     const dbpath = join(a.dataDir, 'mongod');
     mkdirSync(dbpath, { recursive: true });
     a.say(`MongoDB: mongod on PATH (${a.choice.bin}) on 127.0.0.1:${port}`);
-    const proc = startProcess({
-      name: 'mongod',
-      command: a.choice.bin,
-      args: ['--dbpath', dbpath, '--port', String(port), '--bind_ip', '127.0.0.1'],
-      logFile: join(a.dataDir, 'mongod.log'),
-    });
-    a.processes.push(proc);
+    const bin = a.choice.bin;
     const uri = `mongodb://127.0.0.1:${port}/`;
-    await waitReady(proc, () => mongoReady(uri), a.readyTimeoutMs, `mongod (${uri})`);
+    const r: Relaunchable = {
+      launch: () =>
+        startProcess({
+          name: 'mongod',
+          command: bin,
+          args: ['--dbpath', dbpath, '--port', String(port), '--bind_ip', '127.0.0.1'],
+          logFile: join(a.dataDir, 'mongod.log'),
+        }),
+      ready: (proc) => waitReady(proc, () => mongoReady(uri), a.readyTimeoutMs, `mongod (${uri})`),
+    };
+    a.relaunch.set('mongod', r);
+    const proc = r.launch();
+    a.processes.push(proc);
+    await r.ready(proc);
     return { mongodbUri: uri, how: `mongod on PATH (${a.choice.bin})` };
   }
   const port = await freePort();
   const dir = join(a.dataDir, 'ferretdb');
   a.say(`MongoDB: embedded FerretDB v1.24.2 (${a.choice.bin}) on 127.0.0.1:${port}`);
   let announced: string | undefined;
-  const proc = startProcess({
-    name: 'ferretdb',
-    command: a.choice.bin,
-    args: ['-data-dir', dir, '-listen', `127.0.0.1:${port}`, '-exit-on-stdin-eof'],
-    logFile: join(a.dataDir, 'ferretdb.log'),
-    stdinPipe: true,
-    onStdout: (s) => {
-      const m = /"uri":"([^"]+)"/.exec(s);
-      if (m) announced = m[1];
+  const bin = a.choice.bin;
+  const r: Relaunchable = {
+    launch: () => {
+      announced = undefined;
+      return startProcess({
+        name: 'ferretdb',
+        command: bin,
+        args: ['-data-dir', dir, '-listen', `127.0.0.1:${port}`, '-exit-on-stdin-eof'],
+        logFile: join(a.dataDir, 'ferretdb.log'),
+        stdinPipe: true,
+        onStdout: (s) => {
+          const m = /"uri":"([^"]+)"/.exec(s);
+          if (m) announced = m[1];
+        },
+      });
     },
-  });
+    ready: (proc) =>
+      waitReady(proc, async () => announced !== undefined && (await mongoReady(announced)), a.readyTimeoutMs, `FerretDB (port ${port})`),
+  };
+  a.relaunch.set('ferretdb', r);
+  const proc = r.launch();
   a.processes.push(proc);
-  await waitReady(proc, async () => announced !== undefined && (await mongoReady(announced)), a.readyTimeoutMs, `FerretDB (port ${port})`);
-  return { mongodbUri: announced!, how: `embedded FerretDB v1.24.2 (${a.choice.bin})` };
+  await r.ready(proc);
+  return { mongodbUri: announced!, how: `embedded FerretDB v1.24.2 (${bin})` };
 }
 
 async function mongoReady(uri: string): Promise<boolean> {

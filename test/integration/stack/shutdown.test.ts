@@ -62,3 +62,32 @@ describe('stack shutdown', () => {
     expect(await waitFor(() => pids.every((p) => !alive(p)), 5_000)).toBe(true);
   });
 });
+
+describe('stack restart', () => {
+  it('restarts the store and Temporal on the same ports with their data', async () => {
+    const { startStack } = await import('../../../dev/stack');
+    const { MongoClient } = await import('mongodb');
+    const { Connection } = await import('@temporalio/client');
+    const dir = mkdtempSync(join(tmpdir(), 'checkout-restart-'));
+    const stack = await startStack({ dataDir: dir, ui: false, say: () => undefined });
+    try {
+      const write = new MongoClient(stack.mongodbUri);
+      await write.db('restart').collection<{ _id: string }>('c').insertOne({ _id: 'kept' });
+      await write.close();
+      const before = stack.processes.map((p) => p.pid);
+      await stack.restart('mongodb');
+      await stack.restart('temporal');
+      expect(stack.processes.map((p) => p.pid)).not.toEqual(before);
+      expect(before.every((p) => !alive(p))).toBe(true);
+      const read = new MongoClient(stack.mongodbUri);
+      expect(await read.db('restart').collection('c').findOne({ _id: 'kept' })).toEqual({ _id: 'kept' });
+      await read.close();
+      const conn = await Connection.connect({ address: stack.temporalAddress });
+      await expect(conn.workflowService.describeNamespace({ namespace: stack.namespace })).resolves.toBeDefined();
+      await conn.close();
+    } finally {
+      await stack.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
