@@ -1,0 +1,478 @@
+// Fault-injection soak: a seeded mix of sessions driven through the service's public HTTP routes while Amazon Pay
+// (the emulator) fails, the worker and the HTTP server are killed, and Temporal and the store restart. At the end
+// every session is checked against the emulator's truth: exactly-once effects, the closed workflow, the record.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { MongoClient } from 'mongodb';
+import { CheckoutRecords } from '../activities/records/checkout-sessions';
+import { freePort, startProcess, waitReady, type ManagedProcess } from '../dev/process';
+import { startStack, type Stack } from '../dev/stack';
+import { startEmulator, type Emulator } from '../emulator';
+import { checkoutWorkflowId, type CheckoutOutcome } from '../workflows/checkout-session';
+import { mulberry32, pick, type Random } from './prng';
+
+const ROOT = resolve(__dirname, '..');
+
+export interface SoakOptions {
+  sessions: number;
+  seed: number;
+  /** Upper bound of the driving phase; sessions still open afterwards get `settleMinutes` to finish. */
+  minutes: number;
+  concurrency: number;
+  workerKills: number;
+  httpKills: number;
+  temporalRestarts: number;
+  storeRestarts: number;
+  /** Share of Amazon Pay API calls that fail in some way (split over the fault kinds). */
+  faultRate: number;
+  outDir: string;
+  log?: (line: string) => void;
+}
+
+export const defaultSoakOptions: SoakOptions = {
+  sessions: 300,
+  seed: 1,
+  minutes: 10,
+  concurrency: 12,
+  workerKills: 4,
+  httpKills: 2,
+  temporalRestarts: 1,
+  storeRestarts: 1,
+  faultRate: 0.25,
+  outDir: join(ROOT, 'test-output', 'soak'),
+};
+
+type Flow = 'complete' | 'finalize' | 'wallet';
+type Buyer = 'approve' | 'decline' | 'pending-authorized' | 'pending-declined' | 'cancel' | 'never';
+
+interface Plan {
+  index: number;
+  id: string;
+  flow: Flow;
+  buyer: Buyer;
+  duplicates: number;
+  answers: unknown[];
+  error?: string;
+}
+
+export interface SoakReport {
+  sessions: number;
+  byPlan: Record<string, number>;
+  faults: Record<string, number>;
+  apiCalls: number;
+  kills: { worker: number; http: number };
+  restarts: { temporal: number; store: number };
+  violations: { session: string; workflowId: string; problem: string; files: string[] }[];
+  durationS: number;
+}
+
+const TERMINAL_RETURN_STATES = new Set(['Completed', 'Declined', 'BuyerCanceled', 'Expired', 'Failed', 'AuthorizationPending']);
+
+export async function runSoak(o: SoakOptions): Promise<SoakReport> {
+  const log = o.log ?? ((l: string) => process.stdout.write(`[soak] ${l}\n`));
+  const started = Date.now();
+  const rnd = mulberry32(o.seed);
+  const dataDir = mkdtempSync(join(tmpdir(), 'checkout-soak-'));
+  const taskQueue = `soak-${o.seed}-${randomBytes(3).toString('hex')}`;
+  const db = `soak_${o.seed}_${randomBytes(3).toString('hex')}`;
+  const token = randomBytes(24).toString('base64url');
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const publicKeyId = 'SANDBOX-SOAKKEY';
+
+  let stack: Stack | undefined;
+  let emulator: Emulator | undefined;
+  const procs: { worker?: ManagedProcess; http?: ManagedProcess } = {};
+  let client: Client | undefined;
+  let mongo: MongoClient | undefined;
+
+  try {
+    stack = await startStack({ dataDir, ui: false, say: (l) => log(l) });
+    const httpPort = await freePort();
+    const serviceUrl = `http://127.0.0.1:${httpPort}`;
+    emulator = await startEmulator({ port: 0, publicKeys: { [publicKeyId]: publicKey }, ipnUrl: `${serviceUrl}/amazon-pay/ipn`, ipnRetryDelaysMs: [500, 1000, 2000, 4000] });
+    const baseEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_NAMESPACE: stack.namespace,
+      TASK_QUEUE: taskQueue,
+      MONGODB_URI: stack.mongodbUri,
+      MONGODB_DB: db,
+      LOG_LEVEL: 'warn',
+    };
+    const s = stack;
+    const em = emulator;
+    const spawnWorker = () =>
+      startProcess({
+        name: 'worker',
+        command: process.execPath,
+        args: ['--require', 'tsx/cjs', join(ROOT, 'worker/main.ts')],
+        env: {
+          ...baseEnv,
+          AMAZON_PAY_PUBLIC_KEY_ID: publicKeyId,
+          AMAZON_PAY_PRIVATE_KEY: privateKey,
+          AMAZON_PAY_BASE_URL: em.baseUrl,
+          AMAZON_PAY_TIMEOUT_MS: '3000',
+          WORKER_SHUTDOWN_GRACE: '2s',
+        },
+        logFile: join(dataDir, 'worker.log'),
+      });
+    const spawnHttp = () =>
+      startProcess({
+        name: 'http',
+        command: process.execPath,
+        args: ['--require', 'tsx/cjs', join(ROOT, 'client/http/server.ts')],
+        env: {
+          ...baseEnv,
+          HTTP_HOST: '127.0.0.1',
+          HTTP_PORT: String(httpPort),
+          MERCHANT_API_TOKEN: token,
+          RETURN_WAIT_MS: '15000',
+          IPN_TRUST_EMULATOR_CERT_URL_PREFIX: `${em.baseUrl}/_emulator/`,
+        },
+        logFile: join(dataDir, 'http.log'),
+      });
+    const httpReady = async (p: ManagedProcess) =>
+      waitReady(p, async () => (await fetch(`${serviceUrl}/healthz`, { signal: AbortSignal.timeout(1000) })).ok, 60_000, 'HTTP server');
+    procs.worker = spawnWorker();
+    procs.http = spawnHttp();
+    await httpReady(procs.http);
+
+    const connection = await Connection.connect({ address: s.temporalAddress });
+    client = new Client({ connection, namespace: s.namespace });
+    mongo = await MongoClient.connect(s.mongodbUri);
+    const records = new CheckoutRecords(mongo.db(db));
+
+    // Amazon Pay faults, on every API path, from seeded rates.
+    const share = o.faultRate / 5;
+    const faultSeed = Math.floor(rnd() * 1e9);
+    em.state.addFault({ match: {}, action: { type: 'status', status: 503, reasonCode: 'ServiceUnavailable' }, rate: share * 1.5, seed: faultSeed });
+    em.state.addFault({ match: {}, action: { type: 'status', status: 500, reasonCode: 'InternalServerError' }, rate: share * 0.5, seed: faultSeed + 1 });
+    em.state.addFault({ match: {}, action: { type: 'status', status: 429, reasonCode: 'TooManyRequests', retryAfterSeconds: 1 }, rate: share, seed: faultSeed + 2 });
+    em.state.addFault({ match: {}, action: { type: 'reset' }, rate: share, seed: faultSeed + 3 });
+    em.state.addFault({ match: { method: 'POST' }, action: { type: 'drop-after-commit' }, rate: share, seed: faultSeed + 4 });
+    em.state.addFault({ match: {}, action: { type: 'latency', ms: 400 }, rate: 0.1, seed: faultSeed + 5 });
+
+    const plans: Plan[] = Array.from({ length: o.sessions }, (_, index) => {
+      const flow = pick(rnd, [['complete', 5], ['finalize', 3], ['wallet', 2]] as const);
+      const buyer: Buyer =
+        flow === 'wallet'
+          ? pick(rnd, [['approve', 6], ['decline', 1], ['cancel', 1], ['never', 1]] as const)
+          : flow === 'finalize'
+            ? pick(rnd, [['approve', 6], ['decline', 1], ['pending-authorized', 2], ['pending-declined', 1]] as const)
+            : pick(rnd, [['approve', 5], ['decline', 1], ['pending-authorized', 2], ['pending-declined', 1], ['cancel', 1], ['never', 1]] as const);
+      const returns = buyer !== 'cancel' && buyer !== 'never';
+      return { index, id: '', flow, buyer, duplicates: returns && rnd() < 0.3 ? 2 + Math.floor(rnd() * 3) : 1, answers: [] };
+    });
+
+    // Chaos: kills and restarts at seeded moments of the driving phase.
+    const counts = { worker: 0, http: 0, temporal: 0, store: 0 };
+    const driveUntil = Date.now() + o.minutes * 60_000;
+    const expectedDriveMs = Math.min(o.minutes * 60_000, Math.max(20_000, (o.sessions / o.concurrency) * 2_500));
+    const chaosEvents = [
+      ...Array.from({ length: o.workerKills }, () => 'worker' as const),
+      ...Array.from({ length: o.httpKills }, () => 'http' as const),
+      ...Array.from({ length: o.temporalRestarts }, () => 'temporal' as const),
+      ...Array.from({ length: o.storeRestarts }, () => 'store' as const),
+    ]
+      .map((kind) => ({ kind, at: Date.now() + 2_000 + rnd() * expectedDriveMs * 0.8 }))
+      .sort((a, b) => a.at - b.at);
+    let chaosBusy: Promise<void> = Promise.resolve();
+    const chaosTimers = chaosEvents.map((ev) =>
+      setTimeout(() => {
+        chaosBusy = chaosBusy.then(async () => {
+          try {
+            if (ev.kind === 'worker') {
+              procs.worker?.child.kill('SIGKILL');
+              await procs.worker?.stop(2_000);
+              await sleep(500 + rnd() * 1500);
+              procs.worker = spawnWorker();
+              counts.worker++;
+            } else if (ev.kind === 'http') {
+              procs.http?.child.kill('SIGKILL');
+              await procs.http?.stop(2_000);
+              await sleep(500 + rnd() * 1000);
+              procs.http = spawnHttp();
+              await httpReady(procs.http);
+              counts.http++;
+            } else if (ev.kind === 'temporal') {
+              await s.restart('temporal', 1_000);
+              counts.temporal++;
+            } else {
+              await s.restart('mongodb', 1_000);
+              counts.store++;
+            }
+            log(`chaos: ${ev.kind} ${ev.kind === 'worker' || ev.kind === 'http' ? 'killed (SIGKILL) and restarted' : 'stopped and restarted'}`);
+          } catch (err) {
+            log(`chaos: ${ev.kind} failed: ${(err as Error).message}`);
+          }
+        });
+      }, ev.at - Date.now()),
+    );
+
+    // Drive the sessions with bounded concurrency.
+    const http = new HttpDriver(serviceUrl, token);
+    let next = 0;
+    const runOne = async (p: Plan) => {
+      try {
+        await driveSession(p, em, http, publicKeyId, rnd);
+      } catch (err) {
+        p.error = (err as Error).message;
+      }
+    };
+    await Promise.all(
+      Array.from({ length: o.concurrency }, async () => {
+        while (next < plans.length && Date.now() < driveUntil) {
+          const p = plans[next++]!;
+          await runOne(p);
+        }
+      }),
+    );
+    for (const t of chaosTimers) clearTimeout(t);
+    await chaosBusy;
+    log(`driving done in ${((Date.now() - started) / 1000).toFixed(0)} s; waiting for every workflow to close`);
+
+    // Faults off for the settling phase; every workflow is given time to reach its end.
+    em.state.clearFaults();
+    const violations: SoakReport['violations'] = [];
+    const settleBy = Date.now() + 5 * 60_000;
+    for (const p of plans.filter((x) => x.id)) {
+      const handle = client.workflow.getHandle(checkoutWorkflowId(p.id));
+      let outcome: CheckoutOutcome | undefined;
+      while (!outcome && Date.now() < settleBy) {
+        try {
+          const d = await handle.describe();
+          if (d.status.name === 'RUNNING') await sleep(500);
+          else outcome = (await handle.result()) as CheckoutOutcome;
+        } catch (err) {
+          if (Date.now() >= settleBy) throw err;
+          await sleep(500);
+        }
+      }
+      const problems = await checkSession(p, outcome, em, records);
+      if (problems.length > 0) {
+        const files = await exportEvidence(o.outDir, p, client, em);
+        for (const problem of problems) violations.push({ session: p.id, workflowId: checkoutWorkflowId(p.id), problem, files });
+      }
+    }
+    for (const p of plans.filter((x) => !x.id && x.error)) {
+      violations.push({ session: `#${p.index}`, workflowId: '-', problem: `never created: ${p.error}`, files: [] });
+    }
+    let open = 0;
+    for await (const _ of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) open++;
+    if (open > 0) violations.push({ session: '*', workflowId: '*', problem: `${open} workflows still open`, files: [] });
+
+    const entries = em.state.log();
+    const faults: Record<string, number> = {};
+    for (const e of entries) if (e.fault) faults[e.fault] = (faults[e.fault] ?? 0) + 1;
+    const byPlan: Record<string, number> = {};
+    for (const p of plans) byPlan[`${p.flow}/${p.buyer}${p.duplicates > 1 ? '/dup' : ''}`] = (byPlan[`${p.flow}/${p.buyer}${p.duplicates > 1 ? '/dup' : ''}`] ?? 0) + 1;
+    await connection.close();
+    return {
+      sessions: plans.filter((p) => p.id).length,
+      byPlan,
+      faults,
+      apiCalls: entries.length,
+      kills: { worker: counts.worker, http: counts.http },
+      restarts: { temporal: counts.temporal, store: counts.store },
+      violations,
+      durationS: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    await mongo?.close().catch(() => undefined);
+    await procs.http?.stop(3_000);
+    await procs.worker?.stop(3_000);
+    await emulator?.close();
+    await stack?.stop();
+    if (!process.env.KEEP_SOAK_DATA) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const address = {
+  name: 'Susie Smith',
+  addressLine1: '10 Ditka Ave',
+  city: 'Chicago',
+  stateOrRegion: 'IL',
+  postalCode: '60602',
+  countryCode: 'US',
+  phoneNumber: '800-000-0000',
+};
+
+/** Talks to the service like a browser and a merchant backend would: it retries while the server is down. */
+class HttpDriver {
+  constructor(
+    private readonly base: string,
+    private readonly token: string,
+  ) {}
+
+  async request(method: string, path: string, body?: unknown, auth = false): Promise<{ status: number; json: Record<string, unknown> }> {
+    const end = Date.now() + 120_000;
+    for (;;) {
+      try {
+        const res = await fetch(`${this.base}${path}`, {
+          method,
+          redirect: 'manual',
+          headers: {
+            accept: 'application/json',
+            ...(body ? { 'content-type': 'application/json' } : {}),
+            ...(auth ? { authorization: `Bearer ${this.token}` } : {}),
+          },
+          body: body ? JSON.stringify(body) : undefined,
+          signal: AbortSignal.timeout(30_000),
+        });
+        const text = await res.text();
+        // A restarting server or an unreachable Temporal answers 5xx: a browser retries, so do we.
+        if (res.status >= 500 && Date.now() < end) {
+          await sleep(500);
+          continue;
+        }
+        return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      } catch (err) {
+        if (Date.now() >= end) throw err;
+        await sleep(500);
+      }
+    }
+  }
+}
+
+async function driveSession(p: Plan, em: Emulator, http: HttpDriver, publicKeyId: string, rnd: Random): Promise<void> {
+  const wallet = p.flow === 'wallet';
+  const pending = p.buyer === 'pending-authorized' || p.buyer === 'pending-declined';
+  const chargeAmount = { amount: `${10 + Math.floor(rnd() * 90)}.${String(Math.floor(rnd() * 100)).padStart(2, '0')}`, currencyCode: 'USD' };
+  const paymentIntent = pending ? 'Authorize' : p.flow === 'finalize' ? 'AuthorizeWithCapture' : pick(rnd, [['AuthorizeWithCapture', 2], ['Authorize', 1], ['Confirm', 1]] as const);
+  const created = em.state.createCheckoutSession({
+    publicKeyId,
+    ...(wallet ? { chargePermissionType: 'PaymentMethodOnFile' } : { chargeAmount, paymentIntent, canHandlePendingAuthorization: pending }),
+    ...(p.flow === 'finalize' ? { productType: 'PayAndShip' } : {}),
+    buyer: { buyerId: `buyer-${p.index}`, name: 'Susie Smith', email: 'susie@example.com', phoneNumber: '800-000-0000' },
+    shippingAddress: address,
+    billingAddress: address,
+  } as never);
+  p.id = String(created.checkoutSessionId);
+  const deadline = new Date(Date.now() + (p.buyer === 'never' ? 6_000 + rnd() * 6_000 : 15 * 60_000)).toISOString();
+  const input = {
+    checkoutSessionId: p.id,
+    flow: p.flow === 'finalize' ? 'finalize' : 'complete',
+    ...(wallet ? { chargePermissionType: 'PaymentMethodOnFile' } : { chargeAmount }),
+    ...(p.flow === 'finalize' ? { paymentIntent, canHandlePendingAuthorization: pending, shippingAddress: address } : {}),
+    merchantReferenceId: `soak-${p.index}`,
+    deadline,
+    ...(pending ? { pending: { maxWaitMs: 10 * 60_000, initialPollMs: 1_000, maxPollMs: 4_000 } } : {}),
+  };
+
+  // The buyer acts on Amazon's page first (approve settles later for pending ones).
+  if (p.buyer === 'approve') em.state.buyerAction(p.id, { action: 'approve' });
+  if (p.buyer === 'decline') em.state.buyerAction(p.id, { action: 'decline' });
+  if (pending) {
+    em.state.buyerAction(p.id, {
+      action: 'approve-pending',
+      settleTo: p.buyer === 'pending-authorized' ? 'Authorized' : 'Declined',
+      settleAfterMs: 1_000 + Math.floor(rnd() * 4_000),
+    } as never);
+  }
+
+  if (p.flow === 'finalize') {
+    // Buy Now / mobile: onCompleteCheckout reaches the merchant backend, which wants the outcome in one request.
+    const calls = Array.from({ length: p.duplicates }, () => finalAnswer(() => http.request('POST', `/api/checkout-sessions/${p.id}/complete-checkout`, input, true)));
+    p.answers = await Promise.all(calls);
+    return;
+  }
+  const start = await http.request('POST', '/api/checkout-sessions', input, true);
+  if (start.status !== 201 && start.status !== 200) throw new Error(`start answered ${start.status}: ${JSON.stringify(start.json)}`);
+  if (p.buyer === 'never') return;
+  if (p.buyer === 'cancel') {
+    const r = await http.request('GET', `/checkout/cancel?amazonCheckoutSessionId=${p.id}`);
+    if (r.status >= 400) throw new Error(`cancel answered ${r.status}`);
+    return;
+  }
+  const calls = Array.from({ length: p.duplicates }, () => finalAnswer(() => http.request('GET', `/checkout/return?amazonCheckoutSessionId=${p.id}`)));
+  p.answers = await Promise.all(calls);
+}
+
+/** Repeats a return until it answers with an outcome (a 202 after the bounded wait means "ask again"). */
+async function finalAnswer(call: () => Promise<{ status: number; json: Record<string, unknown> }>): Promise<unknown> {
+  for (let i = 0; i < 40; i++) {
+    const r = await call();
+    const state = String(r.json.state ?? '');
+    if (r.status < 300 && TERMINAL_RETURN_STATES.has(state)) return { state, reasonCode: r.json.reasonCode, chargeId: r.json.chargeId };
+    if (r.status === 202 && state === 'AuthorizationPending') return { state };
+    if (r.status >= 400 && r.status < 500) return { error: r.status, body: r.json };
+    await sleep(500);
+  }
+  return { error: 'no outcome after 40 tries' };
+}
+
+/** What the emulator's truth implies for one session. */
+function expectedState(p: Plan, view: Record<string, unknown> | null, chargeState: string | undefined): string {
+  const sd = (view?.statusDetails ?? {}) as { state?: string; reasonCode?: string };
+  if (sd.state === 'Completed') return chargeState === 'Declined' || chargeState === 'Canceled' ? 'Declined' : 'Completed';
+  if (sd.state === 'Canceled') return sd.reasonCode === 'BuyerCanceled' ? 'BuyerCanceled' : sd.reasonCode === 'Expired' ? 'Expired' : 'Declined';
+  return p.buyer === 'cancel' ? 'BuyerCanceled' : 'Expired';
+}
+
+async function checkSession(p: Plan, outcome: CheckoutOutcome | undefined, em: Emulator, records: CheckoutRecords): Promise<string[]> {
+  const problems: string[] = [];
+  if (p.error) problems.push(`driver error: ${p.error}`);
+  if (!outcome) return [...problems, 'workflow did not close'];
+  const truth = em.state.getCheckoutSession(p.id);
+  const c = em.state.counters(p.id);
+  const effects = c.completeEffects + c.finalizeEffects;
+  const returned = p.buyer !== 'cancel' && p.buyer !== 'never';
+  if (returned && effects !== 1) problems.push(`expected exactly 1 complete/finalize effect, saw ${effects}`);
+  if (!returned && effects !== 0) problems.push(`expected no complete/finalize effect, saw ${effects}`);
+  const view = truth?.view ?? null;
+  const chargeId = (view?.chargeId as string | null | undefined) ?? undefined;
+  const chargeState = chargeId ? (em.state.getCharge(chargeId)?.view.statusDetails as { state?: string } | undefined)?.state : undefined;
+  const want = expectedState(p, view, chargeState);
+  if (outcome.state !== want) problems.push(`workflow closed as ${outcome.state} (${outcome.reasonCode ?? ''}) but the emulator implies ${want}`);
+  if (want === 'Completed' && chargeId && outcome.chargeId !== chargeId) problems.push(`outcome chargeId ${outcome.chargeId} ≠ emulator ${chargeId}`);
+
+  const doc = await records.get(p.id);
+  if (!doc) problems.push('no MongoDB record');
+  else {
+    if (doc.state !== outcome.state) problems.push(`record state ${doc.state} ≠ workflow ${outcome.state}`);
+    if (want === 'Completed' && (doc.chargePermissionId ?? undefined) !== ((view?.chargePermissionId as string | null) ?? undefined)) {
+      problems.push('record chargePermissionId differs from the emulator');
+    }
+    if (want === 'Completed' && (doc.chargeId ?? undefined) !== chargeId) problems.push('record chargeId differs from the emulator');
+  }
+  const timeline = await records.timeline(p.id);
+  const seqs = timeline.map((e) => e.seq);
+  if (new Set(seqs).size !== seqs.length) problems.push('duplicate timeline entries');
+  if (timeline.length === 0 || timeline[0]!.type !== 'Created') problems.push('timeline does not start with Created');
+
+  const answers = p.answers.map((a) => JSON.stringify(a));
+  const finals = p.answers.filter((a) => (a as { state?: string }).state !== 'AuthorizationPending');
+  if (p.answers.some((a) => (a as { error?: unknown }).error !== undefined)) problems.push(`a return got an error: ${answers.join(' | ')}`);
+  if (new Set(finals.map((a) => JSON.stringify(a))).size > 1) problems.push(`duplicate returns answered differently: ${answers.join(' | ')}`);
+  for (const a of finals) {
+    if ((a as { state?: string }).state !== outcome.state) problems.push(`a return answered ${JSON.stringify(a)} but the workflow closed as ${outcome.state}`);
+  }
+  return problems;
+}
+
+async function exportEvidence(outDir: string, p: Plan, client: Client, em: Emulator): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+  try {
+    const h = await client.workflow.getHandle(checkoutWorkflowId(p.id)).fetchHistory();
+    const f = join(outDir, `${p.id}.history.json`);
+    writeFileSync(f, historyToJSON(h));
+    files.push(f);
+  } catch {
+    // no history: the workflow never started
+  }
+  const f = join(outDir, `${p.id}.emulator.json`);
+  writeFileSync(f, JSON.stringify({ plan: p, session: em.state.getCheckoutSession(p.id), log: em.state.log({ checkoutSessionId: p.id }) }, null, 1));
+  files.push(f);
+  return files;
+}
