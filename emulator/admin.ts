@@ -39,7 +39,13 @@ function ok(a: AdminRequest, value: unknown, status = 200): void {
   sendJson(a.res, status, value, a.requestId);
 }
 
-function sendText(a: AdminRequest, status: number, contentType: string, text: string, extra: Record<string, string> = {}): void {
+function sendText(
+  a: AdminRequest,
+  status: number,
+  contentType: string,
+  text: string,
+  extra: Record<string, string> = {},
+): void {
   const body = Buffer.from(text);
   a.res.writeHead(status, {
     'content-type': contentType,
@@ -89,7 +95,12 @@ route('POST', '/checkout-sessions/:id/buyer', (a) => {
 route('GET', '/amazon-page/:id', (a) => {
   const s = a.c.getCheckoutSession(a.params[0]!);
   if (!s || s.deleted) {
-    sendText(a, 404, 'text/html; charset=utf-8', '<!doctype html><title>Amazon Pay (emulator)</title><p>Unknown checkout session.</p>');
+    sendText(
+      a,
+      404,
+      'text/html; charset=utf-8',
+      '<!doctype html><title>Amazon Pay (emulator)</title><p>Unknown checkout session.</p>',
+    );
     return;
   }
   const r = s.record;
@@ -167,7 +178,9 @@ route('POST', '/reset', (a) => {
 });
 
 route('GET', '/sns-cert.pem', (a) => sendText(a, 200, 'application/x-pem-file', a.extras.snsCertPem));
-route('GET', '/sns-unsubscribe', (a) => sendText(a, 200, 'text/plain; charset=utf-8', 'Unsubscribe is a no-op in the emulator.'));
+route('GET', '/sns-unsubscribe', (a) =>
+  sendText(a, 200, 'text/plain; charset=utf-8', 'Unsubscribe is a no-op in the emulator.'),
+);
 
 export async function handleAdmin(
   c: EmulatorControl,

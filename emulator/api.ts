@@ -22,9 +22,7 @@ export interface ApiRoute {
 }
 
 export type RouteMatch =
-  | { kind: 'route'; route: ApiRoute }
-  | { kind: 'notFound' }
-  | { kind: 'methodNotAllowed'; allowed: string[] };
+  { kind: 'route'; route: ApiRoute } | { kind: 'notFound' } | { kind: 'methodNotAllowed'; allowed: string[] };
 
 const PATH_RE = /^\/(?:(sandbox|live)\/)?v2\/([^?]*?)\/?$/;
 
@@ -86,7 +84,14 @@ const CONFIRM_SIMULATIONS = [
 export const SIMULATION_CODES: Partial<Record<Operation, readonly string[]>> = {
   completeCheckoutSession: CONFIRM_SIMULATIONS,
   finalizeCheckoutSession: CONFIRM_SIMULATIONS,
-  captureCharge: ['HardDeclined', 'SoftDeclined', 'AmazonRejected', 'ProcessingFailure', 'TransactionTimedOut', 'CaptureInitiated'],
+  captureCharge: [
+    'HardDeclined',
+    'SoftDeclined',
+    'AmazonRejected',
+    'ProcessingFailure',
+    'TransactionTimedOut',
+    'CaptureInitiated',
+  ],
 };
 
 /** Operations whose session id is in the path (for counters and the request log). */

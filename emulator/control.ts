@@ -50,7 +50,9 @@ export interface EmulatorState {
   /** As Amazon's button would: returns the Checkout Session as the API shows it (id is a UUID). */
   createCheckoutSession(input: AdminCreateSessionInput): Record<string, unknown>;
   /** Raw state; undefined when unknown. */
-  getCheckoutSession(checkoutSessionId: string):
+  getCheckoutSession(
+    checkoutSessionId: string,
+  ):
     | { record: SessionRecord; view: Record<string, unknown> | null; deleted: boolean; counters: SessionCounters }
     | undefined;
   buyerAction(checkoutSessionId: string, input: BuyerActionInput): { redirectUrl: string | null };
@@ -92,7 +94,11 @@ export function parsePublicKey(publicKeyId: string, pem: string): KeyObject {
   try {
     return createPublicKey(pem);
   } catch {
-    throw new ApiError(400, 'InvalidParameterValue', `publicKeyPem for ${publicKeyId} is not a PEM key or certificate.`);
+    throw new ApiError(
+      400,
+      'InvalidParameterValue',
+      `publicKeyPem for ${publicKeyId} is not a PEM key or certificate.`,
+    );
   }
 }
 

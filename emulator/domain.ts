@@ -21,7 +21,16 @@ import {
   type SessionCounters,
   type SessionRecord,
 } from './model';
-import { CURRENCY_RE, DECIMAL_RE, addMoney, compareDecimal, moneyEquals, subtractMoney, zeroMoney, type Money } from './money';
+import {
+  CURRENCY_RE,
+  DECIMAL_RE,
+  addMoney,
+  compareDecimal,
+  moneyEquals,
+  subtractMoney,
+  zeroMoney,
+  type Money,
+} from './money';
 import type { Scheduler } from './scheduler';
 import { DAY_MS, compactTimestamp } from './time';
 
@@ -280,7 +289,8 @@ function withReturnParam(url: string | null, checkoutSessionId: string): string 
 }
 
 const CONSTRAINT_DESCRIPTIONS: Record<string, string> = {
-  BuyerNotAssociated: 'There is no buyer associated with the Checkout Session. Return the checkout button to the buyer.',
+  BuyerNotAssociated:
+    'There is no buyer associated with the Checkout Session. Return the checkout button to the buyer.',
   ChargeAmountNotSet: 'chargeAmount is not set.',
   CheckoutResultReturnUrlNotSet: 'checkoutResultReturnUrl is not set.',
   PaymentIntentNotSet: 'paymentIntent is not set.',
@@ -597,9 +607,7 @@ export class Domain {
       supplementaryData: v.supplementaryData ?? null,
       platformId: null,
       storeId: v.storeId ?? 'amzn1.application-oa2-client.emulator',
-      buyer: v.buyer
-        ? Object.fromEntries(Object.entries(v.buyer).filter(([, x]) => x !== undefined))
-        : undefined,
+      buyer: v.buyer ? Object.fromEntries(Object.entries(v.buyer).filter(([, x]) => x !== undefined)) : undefined,
       shippingAddress:
         v.shippingAddress === undefined ? undefined : v.shippingAddress === null ? null : toAddress(v.shippingAddress),
       billingAddress: v.billingAddress ? toAddress(v.billingAddress) : undefined,
@@ -716,7 +724,11 @@ export class Domain {
   updateCheckoutSession(id: string, body: Json, ctx: OpContext): OpResult {
     const s = this.liveSession(id, ctx.publicKeyId);
     if (s.state !== 'Open') {
-      throw new ApiError(422, 'InvalidCheckoutSessionStatus', `The Checkout Session is ${s.state}; it cannot be updated.`);
+      throw new ApiError(
+        422,
+        'InvalidCheckoutSessionStatus',
+        `The Checkout Session is ${s.state}; it cannot be updated.`,
+      );
     }
     const wcd = optObject(body.webCheckoutDetails, 'webCheckoutDetails');
     const pd = optObject(body.paymentDetails, 'paymentDetails');
@@ -780,7 +792,11 @@ export class Domain {
     }
     const missing = this.paymentConstraints(s).filter((c) => c !== 'CheckoutResultReturnUrlNotSet');
     if (missing.length > 0) {
-      throw new ApiError(422, 'InvalidCheckoutSessionStatus', `The Checkout Session has constraints: ${missing.join(', ')}.`);
+      throw new ApiError(
+        422,
+        'InvalidCheckoutSessionStatus',
+        `The Checkout Session has constraints: ${missing.join(', ')}.`,
+      );
     }
   }
 
@@ -916,7 +932,12 @@ export class Domain {
         this.deps.scheduler.schedule(now + PENDING_AUTHORIZATION_TIMEOUT_MS, () => {
           const cur = this.charges.get(c.chargeId);
           if (cur?.state === 'AuthorizationInitiated') {
-            this.enterState(cur, 'Declined', 'TransactionTimedOut', 'The authorization did not complete within 24 hours.');
+            this.enterState(
+              cur,
+              'Declined',
+              'TransactionTimedOut',
+              'The authorization did not complete within 24 hours.',
+            );
           }
         });
       } else {
@@ -940,7 +961,10 @@ export class Domain {
     do id = `${prefix}-${digits(7)}-${digits(7)}`;
     while (this.chargePermissions.has(id));
     const now = this.now();
-    const limit = s.chargePermissionType === 'OneTime' ? (s.paymentDetails.totalOrderAmount ?? s.paymentDetails.chargeAmount) : null;
+    const limit =
+      s.chargePermissionType === 'OneTime'
+        ? (s.paymentDetails.totalOrderAmount ?? s.paymentDetails.chargeAmount)
+        : null;
     const cp: ChargePermissionRecord = {
       chargePermissionId: id,
       chargePermissionType: s.chargePermissionType,
@@ -1008,7 +1032,12 @@ export class Domain {
   // --------------------------------------------------------------------------------------------- charge states
 
   /** Every charge state change goes through here: it is what triggers an IPN (reference §8). */
-  private enterState(c: ChargeRecord, state: ChargeState, reasonCode: string | null, reasonDescription: string | null): void {
+  private enterState(
+    c: ChargeRecord,
+    state: ChargeState,
+    reasonCode: string | null,
+    reasonDescription: string | null,
+  ): void {
     c.state = state;
     c.reasonCode = reasonCode;
     c.reasonDescription = reasonDescription;

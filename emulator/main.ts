@@ -24,11 +24,12 @@ function parseArgs(argv: string[]): EmulatorOptions {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') && !arg.startsWith('--public-key=')
-      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-      : arg.startsWith('--public-key=')
-        ? ['--public-key', arg.slice('--public-key='.length)]
-        : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') && !arg.startsWith('--public-key=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : arg.startsWith('--public-key=')
+          ? ['--public-key', arg.slice('--public-key='.length)]
+          : [arg, undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
       case '--port':

@@ -13,12 +13,7 @@ export type ProductType = z.infer<typeof ProductTypeSchema>;
 
 export type SessionState = 'Open' | 'Completed' | 'Canceled';
 export type ChargeState =
-  | 'AuthorizationInitiated'
-  | 'Authorized'
-  | 'CaptureInitiated'
-  | 'Captured'
-  | 'Canceled'
-  | 'Declined';
+  'AuthorizationInitiated' | 'Authorized' | 'CaptureInitiated' | 'Captured' | 'Canceled' | 'Declined';
 export type ChargePermissionState = 'Chargeable' | 'NonChargeable' | 'Closed';
 export type ReleaseEnvironment = 'Sandbox' | 'Live';
 

@@ -40,14 +40,22 @@ export function createRequestHandler(
           : handleApi(control, req, res, pathname, rawQuery, body);
         work.catch((err: unknown) => {
           if (!res.headersSent && !res.destroyed) {
-            sendJson(res, 500, { reasonCode: 'InternalServerError', message: 'Internal emulator error.' }, randomUUID());
+            sendJson(
+              res,
+              500,
+              { reasonCode: 'InternalServerError', message: 'Internal emulator error.' },
+              randomUUID(),
+            );
           }
           // Visible in test output; never reached in a healthy run.
-          process.emitWarning(`amazon-pay emulator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+          process.emitWarning(
+            `amazon-pay emulator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+          );
         });
       },
       () => {
-        if (!res.headersSent) sendJson(res, 413, { reasonCode: 'InvalidRequest', message: 'Request body too large.' }, randomUUID());
+        if (!res.headersSent)
+          sendJson(res, 413, { reasonCode: 'InvalidRequest', message: 'Request body too large.' }, randomUUID());
       },
     );
   };
@@ -184,7 +192,9 @@ async function handleApi(
   if (fault?.type === 'status') {
     const headers: Record<string, string> =
       fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
-    fail(new ApiError(fault.status, fault.reasonCode, fault.message ?? `Injected fault ${fault.ruleId}.`, false, headers));
+    fail(
+      new ApiError(fault.status, fault.reasonCode, fault.message ?? `Injected fault ${fault.ruleId}.`, false, headers),
+    );
     return;
   }
 
@@ -223,7 +233,11 @@ async function handleApi(
       entry.idempotencyKey = key;
       if (!IDEMPOTENCY_KEY_RE.test(key)) {
         return fail(
-          new ApiError(400, 'InvalidHeaderValue', 'x-amz-pay-idempotency-key must be 1-32 characters of [A-Za-z0-9_-].'),
+          new ApiError(
+            400,
+            'InvalidHeaderValue',
+            'x-amz-pay-idempotency-key must be 1-32 characters of [A-Za-z0-9_-].',
+          ),
         );
       }
       scopeKey = `${auth.publicKeyId}\u0000${key}`;

@@ -145,7 +145,8 @@ export function verifyRequest(input: VerifyInput): VerifyResult {
 
   const signedAt = parseAmzDate(date);
   if (signedAt === undefined) return denied('x-amz-pay-date is not a valid timestamp.');
-  if (Math.abs(input.nowMs - signedAt) > input.skewMs) return denied('x-amz-pay-date is outside the allowed clock skew.');
+  if (Math.abs(input.nowMs - signedAt) > input.skewMs)
+    return denied('x-amz-pay-date is outside the allowed clock skew.');
 
   const names = parsed.signedHeaders.split(';').map((n) => n.trim().toLowerCase());
   if (names.includes('authorization')) return denied('The authorization header cannot be signed.');

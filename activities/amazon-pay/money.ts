@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { currencyExponent } from '../../workflows/checkout-session/money';
 
 /** Amazon Pay's `price` type: a decimal string plus an ISO 4217 code (CONVENTIONS.md, convention 12). */
 export type Money = { amount: string; currencyCode: string };
@@ -6,36 +7,7 @@ export type Money = { amount: string; currencyCode: string };
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 
-/** ISO 4217 minor-unit exponents that differ from 2; every other code has 2. */
-const EXPONENTS: Readonly<Record<string, number>> = Object.freeze({
-  BIF: 0,
-  CLP: 0,
-  DJF: 0,
-  GNF: 0,
-  ISK: 0,
-  JPY: 0,
-  KMF: 0,
-  KRW: 0,
-  PYG: 0,
-  RWF: 0,
-  UGX: 0,
-  VND: 0,
-  VUV: 0,
-  XAF: 0,
-  XOF: 0,
-  XPF: 0,
-  BHD: 3,
-  IQD: 3,
-  JOD: 3,
-  KWD: 3,
-  LYD: 3,
-  OMR: 3,
-  TND: 3,
-});
-
-export function currencyExponent(code: string): number {
-  return EXPONENTS[code.toUpperCase()] ?? 2;
-}
+export { currencyExponent } from '../../workflows/checkout-session/money';
 
 /**
  * Integer minor units of `m`, computed on the digit string (never through a float). Rejects signs, exponents,

@@ -66,7 +66,11 @@ export function signHeaders(o: SignOptions): Record<string, string> {
     ...(o.idempotencyKey !== undefined ? { 'x-amz-pay-idempotency-key': o.idempotencyKey } : {}),
     ...o.headers,
   };
-  const names = o.signedHeaderNames ?? Object.keys(headers).map((h) => h.toLowerCase()).sort();
+  const names =
+    o.signedHeaderNames ??
+    Object.keys(headers)
+      .map((h) => h.toLowerCase())
+      .sort();
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   const query = [...url.searchParams.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -3,5 +3,5 @@ const base = require('../../jest.config.js');
 const integration = base.projects.find((p) => p.displayName === 'integration');
 module.exports = {
   rootDir: '../..',
-  projects: [{ ...integration, displayName: 'nostack', globalSetup: undefined, globalTeardown: undefined }],
+  projects: [{ ...integration, rootDir: '../..', displayName: 'nostack', globalSetup: undefined, globalTeardown: undefined }],
 };

@@ -1,6 +1,7 @@
 // Schemas shared by the workflow and its clients (DESIGN.md, "The workflow" → Input; CONVENTIONS.md 12).
 // Money is a decimal string with the currency's precision checked by the activities; never a number.
 import { z } from 'zod';
+import { currencyExponent } from './money';
 
 export const CheckoutFlow = z.enum(['complete', 'finalize']);
 export type CheckoutFlow = z.infer<typeof CheckoutFlow>;
@@ -35,10 +36,15 @@ export const DecimalAmount = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?$/, 'must be a decimal string such as "14.00" (no sign, no exponent)');
 
-export const Money = z.strictObject({
-  amount: DecimalAmount,
-  currencyCode: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"'),
-});
+export const Money = z
+  .strictObject({
+    amount: DecimalAmount,
+    currencyCode: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"'),
+  })
+  .refine((m) => (m.amount.split('.')[1]?.length ?? 0) <= currencyExponent(m.currencyCode), {
+    message: 'has more decimals than the currency allows (JPY has none, USD two)',
+    path: ['amount'],
+  });
 export type Money = z.infer<typeof Money>;
 
 const addressField = z.string().max(500).nullish();

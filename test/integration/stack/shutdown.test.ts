@@ -80,7 +80,7 @@ describe('stack restart', () => {
       expect(stack.processes.map((p) => p.pid)).not.toEqual(before);
       expect(before.every((p) => !alive(p))).toBe(true);
       const read = new MongoClient(stack.mongodbUri);
-      expect(await read.db('restart').collection('c').findOne({ _id: 'kept' })).toEqual({ _id: 'kept' });
+      expect(await read.db('restart').collection<{ _id: string }>('c').findOne({ _id: 'kept' })).toEqual({ _id: 'kept' });
       await read.close();
       const conn = await Connection.connect({ address: stack.temporalAddress });
       await expect(conn.workflowService.describeNamespace({ namespace: stack.namespace })).resolves.toBeDefined();

@@ -46,3 +46,15 @@ describe('checkout input', () => {
     expect(sessionIdFromWorkflowId('other-abc')).toBeUndefined();
   });
 });
+
+describe('money in the input', () => {
+  it('follows the currency’s precision', () => {
+    const m = (amount: string, currencyCode: string) =>
+      CheckoutInput.safeParse({ ...base, flow: 'complete', chargeAmount: { amount, currencyCode } }).success;
+    expect(m('1500', 'JPY')).toBe(true);
+    expect(m('1.5', 'JPY')).toBe(false);
+    expect(m('14.00', 'USD')).toBe(true);
+    expect(m('14.001', 'USD')).toBe(false);
+    expect(m('1.234', 'KWD')).toBe(true);
+  });
+});

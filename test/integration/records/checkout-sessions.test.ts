@@ -1,0 +1,77 @@
+// The records module against the real MongoDB-wire store: seq-guarded, idempotent, ordered writes.
+import { MongoClient, type Db } from 'mongodb';
+import { CheckoutRecords } from '../../../activities/records/checkout-sessions';
+import { testStack, uniqueId } from '../../helpers/env';
+
+let mongo: MongoClient;
+let db: Db;
+let records: CheckoutRecords;
+
+beforeAll(async () => {
+  mongo = await MongoClient.connect(testStack().mongodbUri);
+  db = mongo.db(uniqueId('rec').replace(/[^a-zA-Z0-9_-]/g, '_').slice(-60));
+  records = new CheckoutRecords(db);
+  await records.ensureIndexes();
+});
+afterAll(async () => {
+  await db.dropDatabase();
+  await mongo.close();
+});
+
+const step = (seq: number) => ({ seq, workflowId: 'checkout-session-s1', runId: 'run-1', at: new Date(Date.UTC(2026, 10, 23, 12, 0, seq)).toISOString() });
+
+describe('checkout records', () => {
+  it('creates the session with money in decimal and minor units, then applies each step once', async () => {
+    const id = uniqueId('s');
+    expect(
+      await records.applyStep({
+        checkoutSessionId: id,
+        step: step(1),
+        event: { type: 'Created' },
+        set: { state: 'AwaitingReturn', chargeAmount: { amount: '1500', currencyCode: 'JPY' }, deadline: '2026-11-24T12:00:00Z' },
+      }),
+    ).toEqual({ applied: true });
+    const doc = await records.get(id);
+    expect(doc).toMatchObject({ _id: id, state: 'AwaitingReturn', seq: 1, chargeAmount: { amount: '1500', currencyCode: 'JPY', minor: 1500 } });
+    expect(doc?.deadline).toEqual(new Date('2026-11-24T12:00:00Z'));
+    expect(doc?.createdAt).toEqual(new Date(step(1).at));
+
+    const completed = { checkoutSessionId: id, step: step(2), event: { type: 'Completed' }, set: { state: 'Completed' } };
+    expect(await records.applyStep(completed)).toEqual({ applied: true });
+    // A retried or replayed step is a no-op, and so is an older one arriving late.
+    expect(await records.applyStep(completed)).toEqual({ applied: false });
+    expect(await records.applyStep({ checkoutSessionId: id, step: step(1), event: { type: 'Created' }, set: { state: 'AwaitingReturn' } })).toEqual({
+      applied: false,
+    });
+    expect((await records.get(id))?.state).toBe('Completed');
+    expect((await records.timeline(id)).map((e) => [e._id, e.type])).toEqual([
+      [`${id}:1`, 'Created'],
+      [`${id}:2`, 'Completed'],
+    ]);
+  });
+
+  it('stores buyer data given by the Amazon Pay activities next to the workflow fields', async () => {
+    const id = uniqueId('s');
+    await records.applyStep(
+      { checkoutSessionId: id, step: step(3), event: { type: 'Completed' }, set: { state: 'Completed' } },
+      { chargeId: 'S01-1-1-C1', buyer: { name: 'Susie Smith' }, paymentDescriptor: 'Visa (1111)' },
+    );
+    expect(await records.get(id)).toMatchObject({ chargeId: 'S01-1-1-C1', buyer: { name: 'Susie Smith' }, paymentDescriptor: 'Visa (1111)' });
+  });
+
+  it('creates its indexes idempotently and lists sessions by state', async () => {
+    await records.ensureIndexes();
+    await records.ensureIndexes();
+    const names = (await records.sessions.indexes()).map((i) => i.name);
+    expect(names).toEqual(expect.arrayContaining(['state_updatedAt', 'merchantReferenceId', 'deadline']));
+    const listed = await records.list({ state: 'Completed' });
+    expect(listed.length).toBeGreaterThanOrEqual(2);
+    expect(listed.every((d) => d.state === 'Completed')).toBe(true);
+  });
+
+  it('rejects an amount that is not a decimal string for its currency', async () => {
+    await expect(
+      records.applyStep({ checkoutSessionId: uniqueId('s'), step: step(1), event: { type: 'Created' }, set: { chargeAmount: { amount: '1.5', currencyCode: 'JPY' } } }),
+    ).rejects.toThrow();
+  });
+});
