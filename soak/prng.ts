@@ -1,17 +1,8 @@
 // Seeded randomness: a soak run is reproducible from its seed.
-export type Random = () => number;
+import { mulberry32 } from '../emulator/faults';
 
-/** mulberry32: small and fast; quality is plenty for choosing scenarios. */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type Random = () => number;
+export { mulberry32 };
 
 /** Picks one of the weighted choices. */
 export function pick<T>(rnd: Random, choices: readonly (readonly [T, number])[]): T {
