@@ -17,8 +17,9 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
+  // testTimeout is a global option: inside `projects` it is ignored and jest's 5 s default applies.
+  testTimeout: 120000,
   maxWorkers: process.env.CI ? 2 : '50%',
 };
