@@ -26,6 +26,11 @@ export const WorkerEnv = z
     WORKER_METRICS_ADDRESS: z.string().regex(/^[^:]+:\d+$/).optional(),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    // Payload codec keys (client/temporal/codec.ts parses them); production refuses to run without them.
+    PAYLOAD_CODEC_KEYS: z.string().optional(),
+    PAYLOAD_CODEC_KEYS_FILE: z.string().optional(),
+    PAYLOAD_CODEC_CURRENT_KEY_ID: z.string().optional(),
+    NODE_ENV: z.string().optional(),
   })
   .readonly();
 export type WorkerConfig = z.infer<typeof WorkerEnv>;

@@ -1,19 +1,29 @@
 // The worker process: configuration, connections, indexes, Worker.create, graceful shutdown, metrics.
 import { readFileSync } from 'node:fs';
-import type { Duration } from '@temporalio/common';
+import type { DataConverter, Duration } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { MongoClient } from 'mongodb';
 import { createActivities } from '../activities';
 import { createAmazonPayClient } from '../activities/amazon-pay/client';
 import { CheckoutRecords } from '../activities/records/checkout-sessions';
+import { CodecKeysError, CodecKeysRequiredError } from '../client/temporal/codec';
 import { connectionOptions } from '../client/temporal/connection';
+import { dataConverterFromEnv } from '../client/temporal/data-converter';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
 import { createLogger } from './logger';
 
 const TEMPORAL_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
 
-export async function runWorker(cfg: WorkerConfig): Promise<void> {
+/** Throws CodecKeysError (bad keys) or CodecKeysRequiredError (production without keys) before anything connects. */
+export function workerDataConverter(cfg: WorkerConfig): DataConverter {
+  const { PAYLOAD_CODEC_KEYS, PAYLOAD_CODEC_KEYS_FILE, PAYLOAD_CODEC_CURRENT_KEY_ID, NODE_ENV } = cfg;
+  return dataConverterFromEnv({ PAYLOAD_CODEC_KEYS, PAYLOAD_CODEC_KEYS_FILE, PAYLOAD_CODEC_CURRENT_KEY_ID, NODE_ENV }, 'worker');
+}
+
+export async function runWorker(cfg: WorkerConfig, dataConverter: DataConverter = workerDataConverter(cfg)): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL, 'worker');
+  const codec = dataConverter.payloadCodecs?.[0];
+  if (!codec) log.warn('no PAYLOAD_CODEC_KEYS: payloads are written to Temporal unencrypted (local development only)');
   Runtime.install({
     logger: new DefaultLogger(TEMPORAL_LEVELS[cfg.LOG_LEVEL] ?? 'WARN', ({ level, message, meta }) => {
       const l = level.toLowerCase() as 'info';
@@ -47,13 +57,14 @@ export async function runWorker(cfg: WorkerConfig): Promise<void> {
       namespace: cfg.TEMPORAL_NAMESPACE,
       taskQueue: cfg.TASK_QUEUE,
       workflowsPath: require.resolve('../workflows'),
+      dataConverter: { payloadCodecs: dataConverter.payloadCodecs ?? [] },
       activities: createActivities({ amazonPay, records }),
       // Stop polling at once on SIGTERM, let in-flight activities finish within the grace period.
       shutdownGraceTime: cfg.WORKER_SHUTDOWN_GRACE as Duration,
       maxCachedWorkflows: cfg.WORKER_MAX_CACHED_WORKFLOWS,
     });
     log.info(
-      { taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, amazonPay: amazonPay.endpoint, metrics: cfg.WORKER_METRICS_ADDRESS ?? null },
+      { taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, amazonPay: amazonPay.endpoint, metrics: cfg.WORKER_METRICS_ADDRESS ?? null, codec: codec ? String(codec) : 'none' },
       'worker ready',
     );
     await worker.run();
@@ -66,16 +77,18 @@ export async function runWorker(cfg: WorkerConfig): Promise<void> {
 
 if (require.main === module) {
   let cfg: WorkerConfig;
+  let dataConverter: DataConverter;
   try {
     cfg = loadWorkerConfig();
+    dataConverter = workerDataConverter(cfg);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof CodecKeysError || err instanceof CodecKeysRequiredError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(2);
     }
     throw err;
   }
-  runWorker(cfg).catch((err: unknown) => {
+  runWorker(cfg, dataConverter).catch((err: unknown) => {
     process.stderr.write(`worker failed: ${(err as Error).message}\n`);
     process.exit(1);
   });

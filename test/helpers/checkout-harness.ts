@@ -2,12 +2,16 @@
 // Amazon Pay (in-process, real HTTP), our client signing against it, and a worker on a task queue of its own.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
 import { createActivities } from '../../activities';
 import { createAmazonPayClient, type AmazonPayClient } from '../../activities/amazon-pay/client';
 import { CheckoutRecords } from '../../activities/records/checkout-sessions';
+import type { CodecKeys } from '../../client/temporal/codec';
+import { createDataConverter } from '../../client/temporal/data-converter';
 import { startEmulator } from '../../emulator';
+import { testCodecKeys } from './codec-keys';
 import { testStack, uniqueId } from './env';
 
 let runtimeInstalled = false;
@@ -32,6 +36,8 @@ export interface Emulator {
 
 export interface Harness {
   client: Client;
+  /** What the client and the worker encode payloads with (the fixed test keys unless the test chose otherwise). */
+  dataConverter: DataConverter;
   taskQueue: string;
   db: Db;
   records: CheckoutRecords;
@@ -60,7 +66,14 @@ export const buyerAddress = {
   phoneNumber: '800-000-0000',
 };
 
-export async function createHarness(opts: { worker?: boolean; ipnUrl?: string } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  worker?: boolean;
+  ipnUrl?: string;
+  /** Payload codec keys for the client and the worker; default: the fixed test keys (A and B, current B); null: no codec. */
+  codecKeys?: CodecKeys | null;
+}
+
+export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   installQuietRuntime();
   const stack = testStack();
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
@@ -77,8 +90,9 @@ export async function createHarness(opts: { worker?: boolean; ipnUrl?: string } 
   const records = new CheckoutRecords(db);
   await records.ensureIndexes();
 
+  const dataConverter = createDataConverter(opts.codecKeys === null ? undefined : (opts.codecKeys ?? testCodecKeys()));
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection, namespace: stack.namespace });
+  const client = new Client({ connection, namespace: stack.namespace, dataConverter });
   const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
   const taskQueue = uniqueId('checkout');
 
@@ -98,6 +112,7 @@ export async function createHarness(opts: { worker?: boolean; ipnUrl?: string } 
 
   const h: Harness = {
     client,
+    dataConverter,
     taskQueue,
     db,
     records,
@@ -128,6 +143,7 @@ export async function createHarness(opts: { worker?: boolean; ipnUrl?: string } 
         namespace: stack.namespace,
         taskQueue,
         workflowBundle: await workflowBundle(),
+        dataConverter: { payloadCodecs: dataConverter.payloadCodecs ?? [] },
         activities: createActivities({ amazonPay, records }),
       });
       running = worker.run();

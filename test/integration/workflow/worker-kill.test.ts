@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { deliverReturn, startCheckout } from '../../../client/temporal/checkout';
 import { checkoutWorkflowId, type CheckoutOutcome } from '../../../workflows/checkout-session';
 import { createHarness, deadlineIn, eventually, type Harness } from '../../helpers/checkout-harness';
+import { testCodecEnv } from '../../helpers/codec-keys';
 import { testStack } from '../../helpers/env';
 
 jest.setTimeout(120_000);
@@ -32,6 +33,8 @@ function startWorkerProcess(): ChildProcess {
       AMAZON_PAY_BASE_URL: h.emulator.baseUrl,
       AMAZON_PAY_TIMEOUT_MS: '10000',
       LOG_LEVEL: 'warn',
+      // The same payload codec keys as the harness's client.
+      ...testCodecEnv(),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
