@@ -170,7 +170,8 @@ async function main(): Promise<void> {
     CODEC_SERVER_PORT: String(codecPort),
     CODEC_SERVER_HOST: '127.0.0.1',
     CODEC_SERVER_TOKEN: process.env.CODEC_SERVER_TOKEN ?? secrets.codecToken,
-    ...(uiUrl ? { CODEC_SERVER_CORS_ORIGIN: uiUrl } : {}),
+    // The dev server's UI sends no bearer token: the local demo accepts its origin without one (loopback only).
+    ...(uiUrl ? { CODEC_SERVER_CORS_ORIGIN: uiUrl, CODEC_SERVER_ALLOW_UI_ORIGIN_WITHOUT_TOKEN: 'true' } : {}),
   });
   processes.push(codec);
 
