@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { MongoClient } from 'mongodb';
 import { CheckoutRecords } from '../activities/records/checkout-sessions';
+import { dataConverterFromEnv } from '../client/temporal/data-converter';
 import { freePort, startProcess, waitReady, type ManagedProcess } from '../dev/process';
 import { startStack, type Stack } from '../dev/stack';
 import { startEmulator, type Emulator } from '../emulator';
@@ -106,6 +107,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       MONGODB_URI: stack.mongodbUri,
       MONGODB_DB: db,
       LOG_LEVEL: 'warn',
+      // As in production: every payload encrypted (the soak's own client below reads results with the same key).
+      PAYLOAD_CODEC_KEYS: `ksoak:${randomBytes(32).toString('base64')}`,
     };
     const s = stack;
     const em = emulator;
@@ -146,7 +149,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     await httpReady(procs.http);
 
     const connection = await Connection.connect({ address: s.temporalAddress });
-    client = new Client({ connection, namespace: s.namespace });
+    client = new Client({ connection, namespace: s.namespace, dataConverter: dataConverterFromEnv(baseEnv, 'soak') });
     mongo = await MongoClient.connect(s.mongodbUri);
     const records = new CheckoutRecords(mongo.db(db));
 
