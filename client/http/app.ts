@@ -1,0 +1,66 @@
+// Builds the Fastify app from injected dependencies; never listens (CONVENTIONS.md 13), so tests use app.inject.
+import type { Client } from '@temporalio/client';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Db } from 'mongodb';
+import type { Logger } from 'pino';
+import { CheckoutRecords } from '../../activities/records/checkout-sessions';
+import { installBodyParsers } from './body';
+import type { HttpConfig } from './config';
+import type { AppContext } from './context';
+import { installErrorHandlers } from './errors';
+import { HttpMetrics } from './metrics';
+import { buyerRoutes } from './routes/buyer';
+import { ipnRoutes } from './routes/ipn';
+import { merchantApiRoutes } from './routes/merchant-api';
+import { opsRoutes } from './routes/ops';
+import { SnsVerifier, type CertFetcher } from './sns';
+
+export interface AppDeps {
+  client: Client;
+  db: Db;
+  records?: CheckoutRecords;
+  config: HttpConfig;
+  logger: Logger;
+  /** How SNS signing certificates are fetched; default: HTTPS GET. */
+  fetchCert?: CertFetcher;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Fastify's request log carries the URL with its query string; one line per response is written below instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+  });
+
+  const ctx: AppContext = {
+    client: deps.client,
+    db: deps.db,
+    records: deps.records ?? new CheckoutRecords(deps.db),
+    config,
+    log: deps.logger,
+    metrics: new HttpMetrics(),
+    sns: new SnsVerifier({
+      allowedCertHosts: config.IPN_ALLOWED_CERT_HOSTS,
+      ...(config.IPN_TRUST_EMULATOR_CERT_URL_PREFIX ? { trustedCertUrlPrefix: config.IPN_TRUST_EMULATOR_CERT_URL_PREFIX } : {}),
+      ...(deps.fetchCert ? { fetchCert: deps.fetchCert } : {}),
+    }),
+  };
+
+  installBodyParsers(app);
+  installErrorHandlers(app);
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const ms = reply.elapsedTime;
+    ctx.metrics.observe(req.method, route, reply.statusCode, ms / 1000);
+    req.log.info({ method: req.method, route, status: reply.statusCode, ms: Math.round(ms) }, 'request');
+  });
+
+  opsRoutes(app, ctx);
+  merchantApiRoutes(app, ctx);
+  buyerRoutes(app, ctx);
+  ipnRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,63 @@
+// Prometheus text exposition, hand-rolled (no client library): request counts, latency histogram, IPN results, RSS.
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const labels = (l: Record<string, string>) =>
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}="${label(v)}"`)
+    .join(',')}}`;
+
+interface Histogram {
+  labels: Record<string, string>;
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export class HttpMetrics {
+  private readonly requests = new Map<string, { labels: Record<string, string>; n: number }>();
+  private readonly latency = new Map<string, Histogram>();
+  private readonly ipn = new Map<string, number>();
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const rl = { method, route, status: String(status) };
+    const rk = labels(rl);
+    const r = this.requests.get(rk) ?? { labels: rl, n: 0 };
+    r.n++;
+    this.requests.set(rk, r);
+
+    const hl = { method, route };
+    const hk = labels(hl);
+    const h = this.latency.get(hk) ?? { labels: hl, counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
+    BUCKETS.forEach((b, i) => {
+      if (seconds <= b) h.counts[i]!++;
+    });
+    h.sum += seconds;
+    h.count++;
+    this.latency.set(hk, h);
+  }
+
+  ipnResult(result: string): void {
+    this.ipn.set(result, (this.ipn.get(result) ?? 0) + 1);
+  }
+
+  render(): string {
+    const out: string[] = [];
+    out.push('# HELP http_requests_total HTTP requests by route and status.', '# TYPE http_requests_total counter');
+    for (const r of this.requests.values()) out.push(`http_requests_total${labels(r.labels)} ${r.n}`);
+    out.push('# HELP http_request_duration_seconds HTTP request latency.', '# TYPE http_request_duration_seconds histogram');
+    for (const h of this.latency.values()) {
+      BUCKETS.forEach((b, i) => out.push(`http_request_duration_seconds_bucket${labels({ ...h.labels, le: String(b) })} ${h.counts[i]}`));
+      out.push(`http_request_duration_seconds_bucket${labels({ ...h.labels, le: '+Inf' })} ${h.count}`);
+      out.push(`http_request_duration_seconds_sum${labels(h.labels)} ${h.sum}`);
+      out.push(`http_request_duration_seconds_count${labels(h.labels)} ${h.count}`);
+    }
+    out.push('# HELP checkout_ipn_notifications_total IPN deliveries by result.', '# TYPE checkout_ipn_notifications_total counter');
+    for (const [result, n] of this.ipn) out.push(`checkout_ipn_notifications_total${labels({ result })} ${n}`);
+    out.push('# HELP process_resident_memory_bytes Resident memory size in bytes.', '# TYPE process_resident_memory_bytes gauge');
+    out.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);
+    out.push('# HELP process_uptime_seconds Seconds since the process started.', '# TYPE process_uptime_seconds gauge');
+    out.push(`process_uptime_seconds ${process.uptime()}`);
+    return `${out.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,62 @@
+// The HTTP server process: configuration, connections, buildApp, listen, graceful close on SIGTERM/SIGINT.
+import { Client, Connection } from '@temporalio/client';
+import { MongoClient } from 'mongodb';
+import { createLogger } from '../../worker/logger';
+import { connectionOptions } from '../temporal/connection';
+import { buildApp } from './app';
+import { ConfigError, loadDataConverter, loadHttpConfig, type HttpConfig } from './config';
+
+export async function runServer(cfg: HttpConfig): Promise<void> {
+  const log = createLogger(cfg.LOG_LEVEL, 'http');
+  const dataConverter = loadDataConverter();
+  const connection = await Connection.connect(
+    connectionOptions({ address: cfg.TEMPORAL_ADDRESS, namespace: cfg.TEMPORAL_NAMESPACE, apiKey: cfg.TEMPORAL_API_KEY, tls: cfg.TEMPORAL_TLS }),
+  );
+  const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, dataConverter });
+  const mongo = await MongoClient.connect(cfg.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
+  const app = buildApp({ client, db: mongo.db(cfg.MONGODB_DB), config: cfg, logger: log });
+
+  let closing: Promise<void> | undefined;
+  const close = (signal: string) => {
+    closing ??= (async () => {
+      log.info({ signal }, 'http server stopping');
+      // Stop accepting, let in-flight requests (bounded by RETURN_WAIT_MS) finish, then drop the connections.
+      await app.close();
+      await connection.close();
+      await mongo.close();
+      log.info('http server stopped');
+    })();
+    return closing;
+  };
+  for (const s of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(s, () => {
+      close(s).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+
+  const address = await app.listen({ host: cfg.HTTP_HOST, port: cfg.HTTP_PORT });
+  log.info({ url: address, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE }, 'http server ready');
+}
+
+if (require.main === module) {
+  let cfg: HttpConfig;
+  try {
+    cfg = loadHttpConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  runServer(cfg).catch((err: unknown) => {
+    process.stderr.write(`http server failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}

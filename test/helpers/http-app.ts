@@ -1,0 +1,104 @@
+// The HTTP app on the integration harness: built with app.inject in mind, optionally listening on a real port.
+import { randomBytes, randomUUID, sign } from 'node:crypto';
+import net from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { generate } from 'selfsigned';
+import { buildApp } from '../../client/http/app';
+import { loadHttpConfig, type HttpConfig } from '../../client/http/config';
+import { fetchCert, stringToSign, type CertFetcher, type SnsEnvelope } from '../../client/http/sns';
+import { createLogger } from '../../worker/logger';
+import type { Harness } from './checkout-harness';
+import { testStack } from './env';
+
+export const TOKEN = randomBytes(24).toString('base64url');
+export const auth = { authorization: `Bearer ${TOKEN}` };
+export const jsonHeaders = { ...auth, 'content-type': 'application/json', accept: 'application/json' };
+
+/** A stand-in for an Amazon SNS certificate host: its URL passes the default allowlist, its PEM comes from here. */
+export const FAKE_SNS_CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem';
+
+export interface FakeSns {
+  certPem: string;
+  fetchCert: CertFetcher;
+  envelope(message: Record<string, unknown>, over?: Partial<SnsEnvelope>): SnsEnvelope;
+}
+
+export async function fakeSns(): Promise<FakeSns> {
+  const pems = await generate([{ name: 'commonName', value: 'sns.amazonaws.com' }], { keySize: 2048, algorithm: 'sha256' });
+  return {
+    certPem: pems.cert,
+    fetchCert: async (url) => (url === FAKE_SNS_CERT_URL ? pems.cert : fetchCert(url)),
+    envelope(message, over = {}) {
+      const unsigned = {
+        Type: 'Notification',
+        MessageId: randomUUID(),
+        TopicArn: 'arn:aws:sns:us-east-1:291180941288:A01TEST',
+        Message: JSON.stringify(message),
+        Timestamp: new Date().toISOString(),
+        SignatureVersion: '2',
+        SigningCertURL: FAKE_SNS_CERT_URL,
+        UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
+        ...over,
+      } as SnsEnvelope;
+      return { ...unsigned, Signature: sign('sha256', Buffer.from(stringToSign(unsigned)), pems.private).toString('base64'), ...over };
+    },
+  };
+}
+
+export function testConfig(h: Harness, env: Record<string, string> = {}): HttpConfig {
+  return loadHttpConfig({
+    MONGODB_URI: testStack().mongodbUri,
+    MERCHANT_API_TOKEN: TOKEN,
+    TASK_QUEUE: h.taskQueue,
+    RETURN_WAIT_MS: '20000',
+    IPN_TRUST_EMULATOR_CERT_URL_PREFIX: `${h.emulator.baseUrl}/_emulator/`,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
+export function testApp(h: Harness, env: Record<string, string> = {}, extra: { fetchCert?: CertFetcher } = {}): FastifyInstance {
+  const config = testConfig(h, env);
+  return buildApp({ client: h.client, db: h.db, records: h.records, config, logger: createLogger(config.LOG_LEVEL, 'http'), ...extra });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestResponse {
+  statusCode: number;
+  headers: Headers;
+  body: string;
+  json(): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface ListeningApp {
+  url: string;
+  request(o: { method?: string; url: string; headers?: Record<string, string>; payload?: string }): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on 127.0.0.1 and talks real HTTP. (Fastify's `inject` loads light-my-request, which requires the ESM-only
+ * `cookie` package that Jest's CommonJS runtime cannot load on this Node version.)
+ */
+export async function listen(app: FastifyInstance, port = 0): Promise<ListeningApp> {
+  const url = await app.listen({ host: '127.0.0.1', port });
+  return {
+    url,
+    async request(o) {
+      const res = await fetch(`${url}${o.url}`, { method: o.method ?? 'GET', headers: o.headers, body: o.payload, redirect: 'manual' });
+      const body = await res.text();
+      return { statusCode: res.status, headers: res.headers, body, json: () => JSON.parse(body) };
+    },
+    close: () => app.close(),
+  };
+}
