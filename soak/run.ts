@@ -175,50 +175,53 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       return { index, id: '', flow, buyer, duplicates: returns && rnd() < 0.3 ? 2 + Math.floor(rnd() * 3) : 1, answers: [] };
     });
 
-    // Chaos: kills and restarts at seeded moments of the driving phase.
+    // Chaos: kills and restarts at seeded points of the driving phase, counted in sessions begun rather than in
+    // wall-clock time, so every scheduled fault happens (a fast run cannot finish before its kills) and the same
+    // seed puts them at the same place in the mix.
     const counts = { worker: 0, http: 0, temporal: 0, store: 0 };
     const driveUntil = Date.now() + o.minutes * 60_000;
-    const expectedDriveMs = Math.min(o.minutes * 60_000, Math.max(20_000, (o.sessions / o.concurrency) * 2_500));
     const chaosEvents = [
       ...Array.from({ length: o.workerKills }, () => 'worker' as const),
       ...Array.from({ length: o.httpKills }, () => 'http' as const),
       ...Array.from({ length: o.temporalRestarts }, () => 'temporal' as const),
       ...Array.from({ length: o.storeRestarts }, () => 'store' as const),
     ]
-      .map((kind) => ({ kind, at: Date.now() + 2_000 + rnd() * expectedDriveMs * 0.8 }))
-      .sort((a, b) => a.at - b.at);
+      .map((kind) => ({ kind, afterSessions: 1 + Math.floor(rnd() * Math.max(1, o.sessions * 0.8)) }))
+      .sort((a, b) => a.afterSessions - b.afterSessions);
     let chaosBusy: Promise<void> = Promise.resolve();
-    const chaosTimers = chaosEvents.map((ev) =>
-      setTimeout(() => {
-        chaosBusy = chaosBusy.then(async () => {
-          try {
-            if (ev.kind === 'worker') {
-              procs.worker?.child.kill('SIGKILL');
-              await procs.worker?.stop(2_000);
-              await sleep(500 + rnd() * 1500);
-              procs.worker = spawnWorker();
-              counts.worker++;
-            } else if (ev.kind === 'http') {
-              procs.http?.child.kill('SIGKILL');
-              await procs.http?.stop(2_000);
-              await sleep(500 + rnd() * 1000);
-              procs.http = spawnHttp();
-              await httpReady(procs.http);
-              counts.http++;
-            } else if (ev.kind === 'temporal') {
-              await s.restart('temporal', 1_000);
-              counts.temporal++;
-            } else {
-              await s.restart('mongodb', 1_000);
-              counts.store++;
-            }
-            log(`chaos: ${ev.kind} ${ev.kind === 'worker' || ev.kind === 'http' ? 'killed (SIGKILL) and restarted' : 'stopped and restarted'}`);
-          } catch (err) {
-            log(`chaos: ${ev.kind} failed: ${(err as Error).message}`);
+    const fireChaos = (kind: (typeof chaosEvents)[number]['kind']) => {
+      chaosBusy = chaosBusy.then(async () => {
+        try {
+          if (kind === 'worker') {
+            procs.worker?.child.kill('SIGKILL');
+            await procs.worker?.stop(2_000);
+            await sleep(500 + rnd() * 1500);
+            procs.worker = spawnWorker();
+            counts.worker++;
+          } else if (kind === 'http') {
+            procs.http?.child.kill('SIGKILL');
+            await procs.http?.stop(2_000);
+            await sleep(500 + rnd() * 1000);
+            procs.http = spawnHttp();
+            await httpReady(procs.http);
+            counts.http++;
+          } else if (kind === 'temporal') {
+            await s.restart('temporal', 1_000);
+            counts.temporal++;
+          } else {
+            await s.restart('mongodb', 1_000);
+            counts.store++;
           }
-        });
-      }, ev.at - Date.now()),
-    );
+          log(`chaos: ${kind} ${kind === 'worker' || kind === 'http' ? 'killed (SIGKILL) and restarted' : 'stopped and restarted'}`);
+        } catch (err) {
+          log(`chaos: ${kind} failed: ${(err as Error).message}`);
+        }
+      });
+    };
+    /** Fires the events due once `begun` sessions have started driving. */
+    const chaosAt = (begun: number) => {
+      while (chaosEvents.length > 0 && chaosEvents[0]!.afterSessions <= begun) fireChaos(chaosEvents.shift()!.kind);
+    };
 
     // Drive the sessions with bounded concurrency.
     const http = new HttpDriver(serviceUrl, token);
@@ -234,11 +237,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       Array.from({ length: o.concurrency }, async () => {
         while (next < plans.length && Date.now() < driveUntil) {
           const p = plans[next++]!;
+          chaosAt(next);
           await runOne(p);
         }
       }),
     );
-    for (const t of chaosTimers) clearTimeout(t);
+    chaosAt(Number.POSITIVE_INFINITY); // a run cut short by --minutes still gets every scheduled fault
     await chaosBusy;
     log(`driving done in ${((Date.now() - started) / 1000).toFixed(0)} s; waiting for every workflow to close`);
 

@@ -63,7 +63,8 @@ export async function runWorker(cfg: WorkerConfig, dataConverter: DataConverter 
       shutdownGraceTime: cfg.WORKER_SHUTDOWN_GRACE as Duration,
       maxCachedWorkflows: cfg.WORKER_MAX_CACHED_WORKFLOWS,
     });
-    log.info(
+    // Supervisors (npm start, the bench) wait for this line, so it is written whatever LOG_LEVEL says.
+    log.child({}, { level: 'info' }).info(
       { taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, amazonPay: amazonPay.endpoint, metrics: cfg.WORKER_METRICS_ADDRESS ?? null, codec: codec ? String(codec) : 'none' },
       'worker ready',
     );
