@@ -85,6 +85,9 @@ export class CheckoutRecords {
     await this.sessions.createIndex({ state: 1, updatedAt: -1 }, { name: 'state_updatedAt' });
     await this.sessions.createIndex({ merchantReferenceId: 1 }, { name: 'merchantReferenceId' });
     await this.sessions.createIndex({ deadline: 1 }, { name: 'deadline' });
+    // IPNs name a charge or charge permission, not the session: the HTTP server finds the session by them.
+    await this.sessions.createIndex({ chargeId: 1 }, { name: 'chargeId' });
+    await this.sessions.createIndex({ chargePermissionId: 1 }, { name: 'chargePermissionId' });
     await this.events.createIndex({ checkoutSessionId: 1, seq: 1 }, { name: 'checkoutSessionId_seq' });
   }
 

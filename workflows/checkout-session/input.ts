@@ -71,6 +71,13 @@ export const PendingTiming = z.strictObject({
 });
 export type PendingTiming = z.infer<typeof PendingTiming>;
 
+const AMAZON_COMPACT_INSTANT = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d+)?Z$/;
+
+/** Amazon's compact `yyyyMMddTHHmmssZ` as ISO 8601; anything else is returned as it is, for the ISO check. */
+export function isoFromAmazonTimestamp(v: string): string {
+  return v.replace(AMAZON_COMPACT_INSTANT, (_, y, mo, d, h, mi, sec, frac) => `${y}-${mo}-${d}T${h}:${mi}:${sec}${frac ?? ''}Z`);
+}
+
 export const CheckoutInput = z
   .strictObject({
     checkoutSessionId: CheckoutSessionId,
@@ -84,8 +91,11 @@ export const CheckoutInput = z
     billingAddress: Address.optional(),
     supplementaryData: z.string().max(1024).optional(),
     merchantReferenceId: z.string().min(1).max(256).optional(),
-    /** Absolute instant (ISO 8601) after which Amazon cancels the session: creation + 24 h. */
-    deadline: z.iso.datetime({ offset: true }),
+    /**
+     * Absolute instant after which Amazon cancels the session: creation + 24 h, i.e. the session's
+     * `expirationTimestamp`, which Amazon writes compactly (`20191015T204327Z`); ISO 8601 passes unchanged.
+     */
+    deadline: z.string().transform(isoFromAmazonTimestamp).pipe(z.iso.datetime({ offset: true })),
     pending: PendingTiming.optional(),
   })
   .superRefine((v, ctx) => {

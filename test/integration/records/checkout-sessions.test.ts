@@ -63,7 +63,7 @@ describe('checkout records', () => {
     await records.ensureIndexes();
     await records.ensureIndexes();
     const names = (await records.sessions.indexes()).map((i) => i.name);
-    expect(names).toEqual(expect.arrayContaining(['state_updatedAt', 'merchantReferenceId', 'deadline']));
+    expect(names).toEqual(expect.arrayContaining(['state_updatedAt', 'merchantReferenceId', 'deadline', 'chargeId', 'chargePermissionId']));
     const listed = await records.list({ state: 'Completed' });
     expect(listed.length).toBeGreaterThanOrEqual(2);
     expect(listed.every((d) => d.state === 'Completed')).toBe(true);

@@ -20,6 +20,17 @@ describe('checkout input', () => {
     ).toBe(true);
   });
 
+  it('takes the deadline as Amazon writes expirationTimestamp (compact) or as ISO 8601, and stores ISO', () => {
+    const amount = { flow: 'complete', chargeAmount: { amount: '14.00', currencyCode: 'USD' } };
+    expect(CheckoutInput.parse({ ...base, ...amount, deadline: '20261124T100000Z' }).deadline).toBe('2026-11-24T10:00:00Z');
+    expect(CheckoutInput.parse({ ...base, ...amount, deadline: '20261124T100000.123Z' }).deadline).toBe('2026-11-24T10:00:00.123Z');
+    expect(CheckoutInput.parse({ ...base, ...amount }).deadline).toBe(base.deadline);
+    for (const bad of ['20261324T100000Z', '2026-11-24', 'tomorrow', '20261124T1000Z']) {
+      const r = CheckoutInput.safeParse({ ...base, ...amount, deadline: bad });
+      expect({ bad, ok: r.success, at: r.error?.issues[0]?.path }).toEqual({ bad, ok: false, at: ['deadline'] });
+    }
+  });
+
   it('rejects floats, missing amounts, finalize without address, and odd IDs with a message per field', () => {
     const r = CheckoutInput.safeParse({ ...base, flow: 'complete', chargeAmount: { amount: 14, currencyCode: 'USD' } });
     expect(r.success).toBe(false);
