@@ -1,0 +1,219 @@
+// The benchmark's world: the local stack (Temporal dev server + MongoDB-wire store) in a temporary folder, and the
+// emulator, the service's worker, its HTTP server and the floor's worker as separate child processes, as in
+// production, so each one's CPU and RSS can be read from /proc. Everything is stopped by `stop()`.
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { MongoClient, type Db } from 'mongodb';
+import { createAmazonPayClient, type AmazonPayClient } from '../activities/amazon-pay/client';
+import { CheckoutRecords } from '../activities/records/checkout-sessions';
+import { dataConverterFromEnv } from '../client/temporal/data-converter';
+import { freePort, startProcess, waitReady, type ManagedProcess } from '../dev/process';
+import { startStack, type Stack } from '../dev/stack';
+import type { Proc } from './metrics';
+
+const ROOT = resolve(__dirname, '..');
+export const HTTP_SERVER_ENTRY = join(ROOT, 'client/http/server.ts');
+
+export const QUEUES = { service: 'bench-service', floor: 'bench-floor' } as const;
+export const DBS = { service: 'bench_service', floor: 'bench_floor', direct: 'bench_direct' } as const;
+
+export interface BenchEnvOptions {
+  emulatorLatencyMs: number;
+  /** The service's sticky cache bound (WORKER_MAX_CACHED_WORKFLOWS); the floor worker gets the same. */
+  maxCachedWorkflows: number;
+  withService: boolean;
+  say: (line: string) => void;
+}
+
+export interface BenchEnv {
+  dataDir: string;
+  stack: Stack;
+  temporal: Client;
+  mongo: MongoClient;
+  db(name: string): Db;
+  /** The direct baseline's records (in this process). */
+  directRecords: CheckoutRecords;
+  /** This process's own Amazon Pay client (the direct baseline). */
+  amazonPay: AmazonPayClient;
+  publicKeyId: string;
+  emulatorUrl: string;
+  /** Present when the HTTP server runs. IPNs are off unless a scenario points the emulator at `ipnUrl`. */
+  service?: { url: string; token: string; ipnUrl: string };
+  /** Every process whose CPU and RSS are reported, this one included as `bench`. */
+  procs: Proc[];
+  admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Stops every process; the temporary folder (logs included) is kept when `keepData`. */
+  stop(keepData?: boolean): Promise<void>;
+}
+
+export async function startBenchEnv(o: BenchEnvOptions): Promise<BenchEnv> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'checkout-bench-'));
+  const children: ManagedProcess[] = [];
+  let stack: Stack | undefined;
+  const closers: (() => Promise<void>)[] = [];
+  const stop = async (keepData = false) => {
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
+    await Promise.all(children.splice(0).reverse().map((p) => p.stop(10_000)));
+    await stack?.stop();
+    if (keepData) o.say(`logs kept in ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    stack = await startStack({ dataDir, ui: false, say: (l) => o.say(`stack: ${l}`) });
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const publicKeyId = `SANDBOX-BENCH${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+    const publicKeyPath = join(dataDir, 'amazon-pay-public.pem');
+    const privateKeyPath = join(dataDir, 'amazon-pay-private.pem');
+    writeFileSync(publicKeyPath, publicKey, { mode: 0o600 });
+    writeFileSync(privateKeyPath, privateKey, { mode: 0o600 });
+
+    const tsChild = (name: string, script: string, args: string[], env: NodeJS.ProcessEnv, onStdout?: (s: string) => void) => {
+      const p = startProcess({
+        name,
+        command: process.execPath,
+        args: ['--require', 'tsx/cjs', script, ...args],
+        env: { ...process.env, ...env },
+        cwd: ROOT,
+        logFile: join(dataDir, `${name}.log`),
+        onStdout,
+      });
+      children.push(p);
+      return p;
+    };
+
+    const httpPort = await freePort();
+    const serviceUrl = `http://127.0.0.1:${httpPort}`;
+    let emulatorUrl: string | undefined;
+    const emulator = tsChild(
+      'emulator',
+      'emulator/main.ts',
+      [
+        '--port', '0',
+        '--public-key', `${publicKeyId}=${publicKeyPath}`,
+        '--latency-ms', String(o.emulatorLatencyMs),
+      ],
+      {},
+      (s) => {
+        const line = s.split('\n').find((l) => l.includes('"baseUrl"'));
+        if (line) emulatorUrl = (JSON.parse(line) as { baseUrl: string }).baseUrl;
+      },
+    );
+    await waitReady(emulator, async () => emulatorUrl !== undefined, 30_000, 'emulator');
+
+    const common = {
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_NAMESPACE: stack.namespace,
+      MONGODB_URI: stack.mongodbUri,
+      PAYLOAD_CODEC_KEYS: `kbench:${randomBytes(32).toString('base64')}`,
+      LOG_LEVEL: 'info',
+    };
+    const amazonEnv = {
+      AMAZON_PAY_PUBLIC_KEY_ID: publicKeyId,
+      AMAZON_PAY_PRIVATE_KEY: privateKeyPath,
+      AMAZON_PAY_BASE_URL: emulatorUrl!,
+      WORKER_MAX_CACHED_WORKFLOWS: String(o.maxCachedWorkflows),
+    };
+    const announces = (p: ManagedProcess, text: string) => {
+      let seen = false;
+      p.child.stdout?.on('data', (b: Buffer) => (seen ||= b.toString('utf8').includes(text)));
+      return async () => seen;
+    };
+
+    const started: Promise<void>[] = [];
+    const floor = tsChild('floor-worker', 'bench/floor-worker.ts', [], {
+      ...common,
+      ...amazonEnv,
+      TASK_QUEUE: QUEUES.floor,
+      MONGODB_DB: DBS.floor,
+    }, () => undefined);
+    started.push(waitReady(floor, announces(floor, 'floor worker ready'), 90_000, 'floor worker'));
+
+    let service: BenchEnv['service'];
+    if (o.withService) {
+      const worker = tsChild('worker', 'worker/main.ts', [], {
+        ...common,
+        ...amazonEnv,
+        TASK_QUEUE: QUEUES.service,
+        MONGODB_DB: DBS.service,
+      }, () => undefined);
+      started.push(waitReady(worker, announces(worker, 'worker ready'), 90_000, 'service worker'));
+      const token = randomBytes(24).toString('base64url');
+      const http = tsChild('http', HTTP_SERVER_ENTRY, [], {
+        ...common,
+        TASK_QUEUE: QUEUES.service,
+        MONGODB_DB: DBS.service,
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        MERCHANT_API_TOKEN: token,
+        IPN_TRUST_EMULATOR_CERT_URL_PREFIX: `${emulatorUrl!}/_emulator/`,
+      });
+      started.push(waitReady(http, () => httpUp(serviceUrl), 60_000, 'HTTP server'));
+      service = { url: serviceUrl, token, ipnUrl: `${serviceUrl}/amazon-pay/ipn` };
+    }
+    await Promise.all(started);
+
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    closers.push(() => connection.close());
+    // The service's payloads (memo, results) are encrypted: the bench reads them with the same key.
+    const temporal = new Client({ connection, namespace: stack.namespace, dataConverter: dataConverterFromEnv(common, 'bench') });
+    const mongo = await MongoClient.connect(stack.mongodbUri, { maxPoolSize: 64 });
+    closers.push(() => mongo.close());
+    const directRecords = new CheckoutRecords(mongo.db(DBS.direct));
+    await directRecords.ensureIndexes();
+    const amazonPay = createAmazonPayClient({ publicKeyId, privateKey, region: 'na', baseUrl: emulatorUrl! });
+
+    const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${emulatorUrl!}/_emulator${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`emulator ${method} ${path} → ${res.status}: ${text.slice(0, 300)}`);
+      return (text ? JSON.parse(text) : undefined) as T;
+    };
+
+    const procs: Proc[] = [
+      ...children.map((p) => ({ name: p.name, pid: p.pid })),
+      ...stack.processes.map((p) => ({ name: p.name === 'temporal' ? 'temporal' : 'store', pid: p.pid })),
+      { name: 'bench', pid: process.pid },
+    ];
+    return {
+      dataDir,
+      stack,
+      temporal,
+      mongo,
+      db: (name) => mongo.db(name),
+      directRecords,
+      amazonPay,
+      publicKeyId,
+      emulatorUrl: emulatorUrl!,
+      service,
+      procs,
+      admin,
+      stop,
+    };
+  } catch (err) {
+    await stop(true);
+    throw err;
+  }
+}
+
+async function httpUp(url: string): Promise<boolean> {
+  for (const path of ['/readyz', '/healthz']) {
+    const r = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
+    if (r?.ok) return true;
+  }
+  return false;
+}
+
+export const httpServerExists = (): boolean => existsSync(HTTP_SERVER_ENTRY);

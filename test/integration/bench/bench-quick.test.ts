@@ -1,0 +1,72 @@
+// The benchmark must not rot: its smallest quick configuration runs here end to end (its own stack, emulator,
+// worker, HTTP server and floor worker as child processes) and every one of its five sections must come back
+// with figures that make sense. Speed itself is not asserted: that is what `npm run bench` reports.
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { BenchResults } from '../../../bench/report';
+
+jest.setTimeout(600_000);
+
+const ROOT = resolve(__dirname, '../../..');
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'bench/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TEMPORAL_ADDRESS: '', MONGODB_URI: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.once('error', rej);
+    child.once('exit', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+it('npm run bench -- --quick, smallest configuration, prints and writes all five sections', async () => {
+  const r = await runBench(['--quick', '--sessions', '4', '--concurrency', '2', '--duration-s', '2', '--waiting', '12', '--pending', '2']);
+  const file = /figures written to (\S+\.json)/.exec(r.stderr)?.[1];
+  try {
+    expect({ code: r.code, tail: r.code === 0 ? '' : r.stderr.slice(-3000) }).toEqual({ code: 0, tail: '' });
+    expect(file).toBeDefined();
+    const { meta, results } = JSON.parse(readFileSync(file!, 'utf8')) as { meta: { complete: boolean; withService: boolean }; results: BenchResults };
+    expect(meta).toMatchObject({ complete: true, withService: true });
+
+    for (const impl of ['direct', 'temporal-floor', 'service'] as const) {
+      expect(results.cost?.[impl]?.mongoWrites).toBeGreaterThan(0);
+      const l = results.latency?.byImpl[impl];
+      expect(l).toMatchObject({ n: 4, errors: 0 });
+      expect(l!.p50).toBeGreaterThan(0);
+      expect(l!.p99).toBeGreaterThanOrEqual(l!.p50);
+    }
+    expect(results.cost?.['temporal-floor']?.historyEvents).toBeGreaterThan(0);
+    // DESIGN.md's budget for the happy path: at most 25 history events.
+    expect(results.cost?.service?.historyEvents).toBeGreaterThan(0);
+    expect(results.cost?.service?.historyEvents).toBeLessThanOrEqual(25);
+    expect(results.cost?.direct?.historyEvents).toBeNull();
+    expect(Object.keys(results.latency!.ratios)).toEqual(expect.arrayContaining(['service / direct', 'service / temporal-floor']));
+
+    const points = results.throughput!.points;
+    expect(points.map((p) => p.impl).sort()).toEqual(['service', 'temporal-floor']);
+    for (const p of points) {
+      expect(p.errors).toBe(0);
+      expect(p.perSecond).toBeGreaterThan(0);
+      expect(Object.keys(p.cpuPct)).toEqual(expect.arrayContaining(['temporal', 'store', 'emulator']));
+    }
+    expect(results.throughput!.ratioAtBest).toBeGreaterThan(0);
+
+    expect(results.pending).toMatchObject({ errors: 0 });
+    expect(results.pending!.n).toBe(2);
+    expect(results.waiting).toMatchObject({ sessions: 12, startErrors: 0, drainCompleted: 12, drainErrors: 0 });
+    expect(results.waiting!.rssMiB.allWaiting.worker).toBeGreaterThan(0);
+
+    for (const heading of ['Cost per happy-path session', 'Return → outcome latency', 'Sustained throughput', 'Pending authorization', 'Waiting sessions']) {
+      expect(r.stdout).toContain(heading);
+    }
+  } finally {
+    if (file) rmSync(file, { force: true });
+  }
+});
