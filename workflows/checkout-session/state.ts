@@ -12,7 +12,14 @@ export type CheckoutEvent =
   /** Amazon refused: a decline, the buyer's cancel, or a request it will never accept. */
   | { type: 'ConfirmRejected'; reasonCode: string }
   /** Get Checkout Session, read to settle an ambiguous result or at the deadline. */
-  | { type: 'SessionRead'; sessionState: 'Open' | 'Completed' | 'Canceled'; reasonCode?: string | null; chargePending?: boolean }
+  | {
+      type: 'SessionRead';
+      sessionState: 'Open' | 'Completed' | 'Canceled';
+      reasonCode?: string | null;
+      chargePending?: boolean;
+      /** The charge's state when the session is Completed: a Completed session's charge may be Declined since. */
+      chargeState?: string;
+    }
   | { type: 'ChargeRead'; chargeState: string; reasonCode?: string | null }
   | { type: 'PendingTimedOut' };
 
@@ -65,7 +72,11 @@ export function transition(s: CheckoutState, e: CheckoutEvent): Transition {
         : { next: 'Failed', reasonCode: e.reasonCode };
     case 'SessionRead':
       if (s !== 'Finalizing' && s !== 'AwaitingReturn') return { rejected: `session read in ${s}` };
-      if (e.sessionState === 'Completed') return { next: e.chargePending ? 'AuthorizationPending' : 'Completed' };
+      if (e.sessionState === 'Completed') {
+        // A pending authorization may have settled before the read: its charge decides, as in the pending branch.
+        if (e.chargeState === 'Declined' || e.chargeState === 'Canceled') return { next: 'Declined', reasonCode: e.chargeState };
+        return { next: e.chargePending ? 'AuthorizationPending' : 'Completed' };
+      }
       if (e.sessionState === 'Canceled') return stateForCanceledSession(e.reasonCode);
       // Open: in Finalizing the caller tries again with the same key; at the deadline it means expired.
       return s === 'AwaitingReturn' ? { next: 'Expired', reasonCode: 'Expired' } : { next: 'Finalizing' };

@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -32,6 +33,13 @@ import {
 import { buyerCanceled, buyerReturned, buyerReturnedSignal, chargeStateChanged, status } from './messages';
 import { CheckoutStateKey } from './search-attributes';
 import { nextPollInterval, transition, waitingOn, type CheckoutEvent } from './state';
+
+/**
+ * Reads of a Completed session also weigh its charge's state (a pending authorization may have settled, Declined
+ * included, before the read), and the workflow then records the outcome itself: a retried read activity may have
+ * recorded an older view under the same step. Histories from before this change replay without it.
+ */
+const CHARGE_AWARE_SESSION_READS = 'charge-aware-session-reads';
 
 /** Failure types raised by the Amazon Pay activities (activities/amazon-pay/errors.ts), by name. */
 const NON_RETRYABLE = ['AmazonPayRejected', 'AmazonPayAmbiguous', 'AmazonPayNotFound', 'AmazonPayConfig'];
@@ -185,10 +193,10 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
     }
     if (summary) {
       takeIds(summary);
-      const r = apply({ type: 'SessionRead', sessionState: summary.sessionState, reasonCode: summary.reasonCode, chargePending: summary.chargePending });
+      const r = apply(sessionRead(summary));
       if (state === 'AuthorizationPending') return followPendingAuthorization();
-      if (state === 'Completed') return; // completed elsewhere: the read recorded it
-      return close(r.reasonCode ?? 'Expired', 'DeadlineReached');
+      if (state === 'Completed') return recordCompletedRead(summary); // completed elsewhere
+      return close(r.reasonCode ?? 'Expired', 'DeadlineReached', undefined, summary.chargeState);
     }
     apply({ type: 'DeadlineReached' });
     return close('Expired', 'DeadlineReached', 'Amazon Pay could not be read at the deadline');
@@ -234,8 +242,9 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
       const s = await readSession('reconcile');
       if (s && s.sessionState !== 'Open') {
         takeIds(s);
-        const r = apply({ type: 'SessionRead', sessionState: s.sessionState, reasonCode: s.reasonCode, chargePending: s.chargePending });
-        if (isFinalState(state) && state !== 'Completed') return close(r.reasonCode ?? 'Declined', 'Reconciled');
+        const r = apply(sessionRead(s));
+        if (isFinalState(state) && state !== 'Completed') return close(r.reasonCode ?? 'Declined', 'Reconciled', undefined, s.chargeState);
+        if (state === 'Completed') return recordCompletedRead(s);
         return;
       }
       if (Date.now() >= deadlineMs) {
@@ -279,6 +288,30 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
       }
       if (isFinalState(state)) return close(r.reasonCode ?? charge.chargeState, 'AuthorizationSettled', undefined, charge.chargeState);
     }
+  }
+
+  function chargeAware(s: SessionSummary): boolean {
+    return s.sessionState === 'Completed' && patched(CHARGE_AWARE_SESSION_READS);
+  }
+
+  function sessionRead(s: SessionSummary): CheckoutEvent {
+    return {
+      type: 'SessionRead',
+      sessionState: s.sessionState,
+      reasonCode: s.reasonCode,
+      chargePending: s.chargePending,
+      ...(s.chargeState && chargeAware(s) ? { chargeState: s.chargeState } : {}),
+    };
+  }
+
+  /** The read activity recorded what it saw; the workflow's own, later step makes the record match its decision. */
+  async function recordCompletedRead(s: SessionSummary): Promise<void> {
+    if (!chargeAware(s)) return;
+    const now = new Date().toISOString();
+    await record(
+      { type: 'Completed', via: 'GetCheckoutSession', chargeState: s.chargeState ?? null },
+      { state, reasonCode: null, chargeState: s.chargeState ?? null, closedAt: now },
+    );
   }
 
   async function readSession(purpose: 'reconcile' | 'deadline'): Promise<SessionSummary | undefined> {

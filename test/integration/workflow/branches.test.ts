@@ -162,9 +162,33 @@ describe('checkout-session workflow branches', () => {
     const c = await h.counters(id);
     expect(c.completeEffects).toBe(1);
     expect((await h.records.get(id))?.state).toBe('Completed');
-    // Settled by reading Amazon's session, not by a second confirmation.
-    expect((await h.records.timeline(id)).at(-1)).toMatchObject({ type: 'Completed', via: 'GetCheckoutSession:reconcile' });
+    // Settled by reading Amazon's session, not by a second confirmation; the workflow then records its decision.
+    const timeline = await h.records.timeline(id);
+    expect(timeline.filter((e) => e.type === 'Completed').map((e) => e.via)).toEqual(['GetCheckoutSession:reconcile', 'GetCheckoutSession']);
     await maybeSaveHistory(h.client, wf, 'lost-response-reconciled');
+  });
+
+  it('lost 202 whose authorization is declined before the reconciling read: Declined, not Completed (soak seed 1)', async () => {
+    const id = await h.createSession({ canHandlePendingAuthorization: true, paymentIntent: 'Authorize' });
+    await h.buyer(id, 'approve-pending', { settleTo: 'Declined', settleAfterMs: 24 * 3600_000 });
+    await h.admin('POST', '/faults', { match: { method: 'POST', pathRegex: `${id}/complete` }, action: { type: 'drop-after-commit' }, count: 1 });
+    // The reconciling Get Checkout Session fails twice (about 3 s of retries): the charge is declined meanwhile.
+    await h.admin('POST', '/faults', {
+      match: { method: 'GET', pathRegex: `checkoutSessions/${id}$` },
+      action: { type: 'status', status: 503, reasonCode: 'ServiceUnavailable' },
+      count: 2,
+    });
+    const wf = await start({ checkoutSessionId: id, pending: { maxWaitMs: 60_000, initialPollMs: 60_000, maxPollMs: 60_000 } });
+    const answer = deliverReturn(h.client, id, 30_000);
+    await eventually(async () => (await h.counters(id)).completeEffects === 1, 20_000, 50);
+    const session = await h.admin<{ view: { chargeId: string } }>('GET', `/checkout-sessions/${id}`);
+    await h.admin('POST', `/charges/${session.view.chargeId}/settle`, { to: 'Declined' });
+
+    expect(await answer).toMatchObject({ kind: 'outcome', outcome: { state: 'Declined', chargeId: session.view.chargeId } });
+    expect(await result(id)).toMatchObject({ state: 'Declined', reasonCode: 'Declined' });
+    expect(await h.records.get(id)).toMatchObject({ state: 'Declined', chargeState: 'Declined' });
+    expect(await h.counters(id)).toMatchObject({ completeEffects: 1 });
+    await maybeSaveHistory(h.client, wf, 'lost-202-declined-before-read');
   });
 
   it('amount mismatch: Failed with AmountMismatch, no effect', async () => {

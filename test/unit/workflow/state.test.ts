@@ -29,6 +29,10 @@ describe('checkout state machine', () => {
   it('settles an ambiguous confirmation from Get Checkout Session', () => {
     expect(transition('Finalizing', { type: 'SessionRead', sessionState: 'Completed' })).toEqual({ next: 'Completed' });
     expect(transition('Finalizing', { type: 'SessionRead', sessionState: 'Completed', chargePending: true })).toEqual({ next: 'AuthorizationPending' });
+    // A lost 202 whose authorization settled before the reconciling read: the charge's state decides.
+    expect(transition('Finalizing', { type: 'SessionRead', sessionState: 'Completed', chargeState: 'Declined' })).toEqual({ next: 'Declined', reasonCode: 'Declined' });
+    expect(transition('AwaitingReturn', { type: 'SessionRead', sessionState: 'Completed', chargeState: 'Canceled' })).toEqual({ next: 'Declined', reasonCode: 'Canceled' });
+    expect(transition('Finalizing', { type: 'SessionRead', sessionState: 'Completed', chargeState: 'Authorized' })).toEqual({ next: 'Completed' });
     expect(transition('Finalizing', { type: 'SessionRead', sessionState: 'Canceled', reasonCode: 'BuyerCanceled' })).toEqual({
       next: 'BuyerCanceled',
       reasonCode: 'BuyerCanceled',
