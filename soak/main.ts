@@ -35,7 +35,8 @@ void (async () => {
   out('');
   out(`soak seed=${opts.seed}: ${r.sessions} sessions in ${r.durationS} s, ${r.apiCalls} Amazon Pay API calls`);
   out(`  mix:      ${Object.entries(r.byPlan).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  out(`  faults:   ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  const failed = Object.values(r.faults).reduce((a, b) => a + b, 0);
+  out(`  faults:   ${failed} of ${r.apiCalls} Amazon Pay calls failed (${((100 * failed) / Math.max(1, r.apiCalls)).toFixed(1)} %): ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   out(`  kills:    worker ${r.kills.worker}, http server ${r.kills.http}; restarts: temporal ${r.restarts.temporal}, store ${r.restarts.store}`);
   out(`  violations: ${r.violations.length}`);
   for (const v of r.violations.slice(0, 50)) out(`    ${v.session} (${v.workflowId}): ${v.problem}${v.files.length ? ` → ${v.files.join(', ')}` : ''}`);

@@ -43,7 +43,7 @@ export const defaultSoakOptions: SoakOptions = {
   httpKills: 2,
   temporalRestarts: 1,
   storeRestarts: 1,
-  faultRate: 0.25,
+  faultRate: 0.3,
   outDir: join(ROOT, 'test-output', 'soak'),
 };
 
@@ -156,12 +156,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     // Amazon Pay faults, on every API path, from seeded rates.
     const share = o.faultRate / 5;
     const faultSeed = Math.floor(rnd() * 1e9);
-    em.state.addFault({ match: {}, action: { type: 'status', status: 503, reasonCode: 'ServiceUnavailable' }, rate: share * 1.5, seed: faultSeed });
-    em.state.addFault({ match: {}, action: { type: 'status', status: 500, reasonCode: 'InternalServerError' }, rate: share * 0.5, seed: faultSeed + 1 });
-    em.state.addFault({ match: {}, action: { type: 'status', status: 429, reasonCode: 'TooManyRequests', retryAfterSeconds: 1 }, rate: share, seed: faultSeed + 2 });
-    em.state.addFault({ match: {}, action: { type: 'reset' }, rate: share, seed: faultSeed + 3 });
-    em.state.addFault({ match: { method: 'POST' }, action: { type: 'drop-after-commit' }, rate: share, seed: faultSeed + 4 });
-    em.state.addFault({ match: {}, action: { type: 'latency', ms: 400 }, rate: 0.1, seed: faultSeed + 5 });
+    const faultLabels = new Map<string, string>();
+    const addFault = (label: string, spec: Parameters<typeof em.state.addFault>[0]) => faultLabels.set(em.state.addFault(spec).id, label);
+    addFault('503', { match: {}, action: { type: 'status', status: 503, reasonCode: 'ServiceUnavailable' }, rate: share * 1.5, seed: faultSeed });
+    addFault('500', { match: {}, action: { type: 'status', status: 500, reasonCode: 'InternalServerError' }, rate: share * 0.5, seed: faultSeed + 1 });
+    addFault('429+Retry-After', { match: {}, action: { type: 'status', status: 429, reasonCode: 'TooManyRequests', retryAfterSeconds: 1 }, rate: share, seed: faultSeed + 2 });
+    addFault('connection reset', { match: {}, action: { type: 'reset' }, rate: share, seed: faultSeed + 3 });
+    addFault('response dropped after the effect', { match: { method: 'POST' }, action: { type: 'drop-after-commit' }, rate: share, seed: faultSeed + 4 });
+    // Added latency slows a call without failing it: the emulator does not log it as a fault, so it is not counted.
+    addFault('latency 400 ms', { match: {}, action: { type: 'latency', ms: 400 }, rate: 0.1, seed: faultSeed + 5 });
 
     const plans: Plan[] = Array.from({ length: o.sessions }, (_, index) => {
       const flow = pick(rnd, [['complete', 5], ['finalize', 3], ['wallet', 2]] as const);
@@ -278,7 +281,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
     const entries = em.state.log();
     const faults: Record<string, number> = {};
-    for (const e of entries) if (e.fault) faults[e.fault] = (faults[e.fault] ?? 0) + 1;
+    for (const e of entries) {
+      if (!e.fault) continue;
+      const label = faultLabels.get(e.fault.split(':')[0]!) ?? e.fault;
+      faults[label] = (faults[label] ?? 0) + 1;
+    }
     const byPlan: Record<string, number> = {};
     for (const p of plans) byPlan[`${p.flow}/${p.buyer}${p.duplicates > 1 ? '/dup' : ''}`] = (byPlan[`${p.flow}/${p.buyer}${p.duplicates > 1 ? '/dup' : ''}`] ?? 0) + 1;
     await connection.close();
