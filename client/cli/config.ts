@@ -5,23 +5,17 @@ import { z } from 'zod';
 import { CodecKeysError } from '../temporal/codec';
 import type { TemporalSettings } from '../temporal/connection';
 import { dataConverterFromEnv } from '../temporal/data-converter';
-
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+import { MongoDbName, MongoUri, temporalEnv } from '../temporal/env';
 
 /** An empty variable (`MONGODB_URI=`) means unset, as a shell user expects. */
 const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
 
 export const CliEnv = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  ...temporalEnv,
   TEMPORAL_API_KEY: optional(z.string().min(1)),
-  TEMPORAL_TLS: bool.default(false),
-  TASK_QUEUE: z.string().min(1).default('checkout-sessions'),
   /** Optional: without it `status` shows the workflow only, not the MongoDB record. */
-  MONGODB_URI: optional(z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')),
-  MONGODB_DB: z.string().regex(/^[a-zA-Z0-9_-]{1,63}$/, 'must be 1–63 letters, digits, _ or -').default('checkout'),
+  MONGODB_URI: optional(MongoUri),
+  MONGODB_DB: MongoDbName,
 });
 
 export interface CliConfig {

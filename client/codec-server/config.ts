@@ -1,8 +1,7 @@
 // Codec server configuration, parsed once from the environment (CONVENTIONS.md 10): every problem reported at once.
 import { z } from 'zod';
+import { envBool } from '../temporal/env';
 import { CodecKeysError, loadCodecKeys, type CodecKeys } from '../temporal/codec';
-
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -23,7 +22,7 @@ export const CodecServerEnv = z
     CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(8888),
     CODEC_SERVER_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     CODEC_SERVER_CORS_ORIGIN: origins.optional(),
-    CODEC_SERVER_ALLOW_UI_ORIGIN_WITHOUT_TOKEN: bool.default(false),
+    CODEC_SERVER_ALLOW_UI_ORIGIN_WITHOUT_TOKEN: envBool.default(false),
     CODEC_SERVER_BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()

@@ -2,8 +2,8 @@
 import type { DataConverter } from '@temporalio/common';
 import { z } from 'zod';
 import { dataConverterFromEnv } from '../temporal/data-converter';
+import { LogLevel, MongoDbName, MongoUri, temporalEnv } from '../temporal/env';
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const csv = z.string().transform((s) =>
   s
     .split(',')
@@ -13,16 +13,14 @@ const csv = z.string().transform((s) =>
 
 export const HttpEnv = z
   .object({
-    TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-    TEMPORAL_API_KEY: z.string().min(1).optional(),
-    TEMPORAL_TLS: bool.default(false),
-    TASK_QUEUE: z.string().min(1).default('checkout-sessions'),
-    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
-    MONGODB_DB: z.string().regex(/^[a-zA-Z0-9_-]{1,63}$/).default('checkout'),
+    ...temporalEnv,
+    MONGODB_URI: MongoUri,
+    MONGODB_DB: MongoDbName,
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    MERCHANT_API_TOKEN: z.string().min(16, 'must be at least 16 characters (a random secret shared with the merchant backend)'),
+    MERCHANT_API_TOKEN: z
+      .string()
+      .min(16, 'must be at least 16 characters (a random secret shared with the merchant backend)'),
     CHECKOUT_SUCCESS_URL: z.url({ protocol: /^https?$/ }).optional(),
     CHECKOUT_FAILURE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** How long the return URL waits for the outcome before it answers "pending, ask again". */
@@ -35,8 +33,13 @@ export const HttpEnv = z
     IPN_ALLOWED_CERT_HOSTS: csv.default(['sns.*.amazonaws.com', 'sns.*.amazonaws.com.cn']),
     /** The local emulator's cert URL prefix (http allowed): only for the local stack and tests. */
     IPN_TRUST_EMULATOR_CERT_URL_PREFIX: z.url().optional(),
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
-    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(64 * 1024),
+    LOG_LEVEL: LogLevel,
   })
   .readonly();
 export type HttpConfig = z.infer<typeof HttpEnv>;
