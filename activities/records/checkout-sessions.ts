@@ -71,13 +71,43 @@ export function toStoredFields(set: SessionFields & AmazonSessionData): Record<s
 
 const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 
+/**
+ * How the `seq` guard is applied. On MongoDB the filter `{_id, seq: {$lt: step}}` is one atomic write. FerretDB
+ * applies such a filter as read-then-write anyway (reference ferretdb-local-mongo §3), and only a filter of exactly
+ * `{_id}` reaches SQLite: any other filter decodes the whole collection in Go, so every step cost O(sessions) and
+ * the local store became the bottleneck (bench: 902 of 3,000 starts recorded after 5 minutes). There the guard is
+ * read and the write made by `_id`: the semantics FerretDB gave the guarded filter, at O(1) (DESIGN.md "Records").
+ */
+export type SeqGuard = 'atomic' | 'read-then-write';
+
 export class CheckoutRecords {
   readonly sessions: Collection<CheckoutSessionDoc>;
   readonly events: Collection<TimelineDoc>;
+  #guard: Promise<SeqGuard> | undefined;
 
-  constructor(db: Db) {
+  /** `seqGuard` overrides the detection (tests exercise both ways on the local store). */
+  constructor(
+    private readonly db: Db,
+    opts: { seqGuard?: SeqGuard } = {},
+  ) {
     this.sessions = db.collection<CheckoutSessionDoc>(SESSIONS);
     this.events = db.collection<TimelineDoc>(EVENTS);
+    if (opts.seqGuard) this.#guard = Promise.resolve(opts.seqGuard);
+  }
+
+  /** FerretDB names itself in buildInfo (`ferretdbVersion`); MongoDB does not. */
+  seqGuard(): Promise<SeqGuard> {
+    this.#guard ??= this.db
+      .admin()
+      .command({ buildInfo: 1 })
+      .then(
+        (info): SeqGuard => ('ferretdbVersion' in info ? 'read-then-write' : 'atomic'),
+        (err: unknown) => {
+          this.#guard = undefined; // not cached: ask again on the next write
+          throw err;
+        },
+      );
+    return this.#guard;
   }
 
   /** One createIndex per index with an explicit name: the local store mishandles several in one call. */
@@ -99,20 +129,38 @@ export class CheckoutRecords {
     const { checkoutSessionId: id, step, event, set } = req;
     const at = new Date(step.at);
     const fields = { ...toStoredFields({ ...set, ...amazon }), seq: step.seq, workflowId: step.workflowId, runId: step.runId, updatedAt: at };
-    let applied = false;
+    const applied = (await this.seqGuard()) === 'atomic' ? await this.#setAtomic(id, fields, at) : await this.#setByIdAfterRead(id, fields, at);
+    await this.appendEvent(id, step, event);
+    return { applied };
+  }
+
+  async #setAtomic(id: string, fields: Record<string, unknown> & { seq: number }, at: Date): Promise<boolean> {
     try {
       const r = await this.sessions.updateOne(
-        { _id: id, seq: { $lt: step.seq } },
+        { _id: id, seq: { $lt: fields.seq } },
         { $set: fields, $setOnInsert: { createdAt: at } },
         { upsert: true },
       );
-      applied = r.modifiedCount + r.upsertedCount > 0;
+      return r.modifiedCount + r.upsertedCount > 0;
     } catch (err) {
       // The upsert found a document whose seq is already ≥ this step: the step was applied before.
       if (!isDuplicateKey(err)) throw err;
+      return false;
     }
-    await this.appendEvent(id, step, event);
-    return { applied };
+  }
+
+  async #setByIdAfterRead(id: string, fields: Record<string, unknown> & { seq: number }, at: Date): Promise<boolean> {
+    for (;;) {
+      const current = await this.sessions.findOne({ _id: id }, { projection: { seq: 1 } });
+      if (current && current.seq >= fields.seq) return false; // applied before
+      if (current) return (await this.sessions.updateOne({ _id: id }, { $set: fields })).modifiedCount > 0;
+      try {
+        await this.sessions.insertOne({ ...fields, _id: id, createdAt: at } as CheckoutSessionDoc);
+        return true;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err; // inserted meanwhile: read it again
+      }
+    }
   }
 
   async appendEvent(id: string, step: StepContext, event: TimelineEvent): Promise<void> {

@@ -21,7 +21,12 @@ afterAll(async () => {
 const step = (seq: number) => ({ seq, workflowId: 'checkout-session-s1', runId: 'run-1', at: new Date(Date.UTC(2026, 10, 23, 12, 0, seq)).toISOString() });
 
 describe('checkout records', () => {
-  it('creates the session with money in decimal and minor units, then applies each step once', async () => {
+  it('guards steps by reading first on the local store (FerretDB), which pushes down only `{_id}` filters', async () => {
+    expect(await records.seqGuard()).toBe('read-then-write');
+  });
+
+  it.each(['atomic', 'read-then-write'] as const)('%s guard: creates the session with money in decimal and minor units, then applies each step once', async (guard) => {
+    const records = new CheckoutRecords(db, { seqGuard: guard });
     const id = uniqueId('s');
     expect(
       await records.applyStep({
