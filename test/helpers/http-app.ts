@@ -9,6 +9,7 @@ import { fetchCert, stringToSign, type CertFetcher, type SnsEnvelope } from '../
 import { createLogger } from '../../worker/logger';
 import type { Harness } from './checkout-harness';
 import { testStack } from './env';
+import { checkoutWorkflowId } from '../../workflows/checkout-session';
 
 export const TOKEN = randomBytes(24).toString('base64url');
 export const auth = { authorization: `Bearer ${TOKEN}` };
@@ -102,3 +103,13 @@ export async function listen(app: FastifyInstance, port = 0): Promise<ListeningA
     close: () => app.close(),
   };
 }
+
+/** Whether the session's workflow exists at all (routes that must start nothing are checked with it). */
+export const workflowExists = (h: Harness, id: string): Promise<boolean> =>
+  h.client.workflow
+    .getHandle(checkoutWorkflowId(id))
+    .describe()
+    .then(
+      () => true,
+      () => false,
+    );

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { checkoutWorkflowId, type CheckoutOutcome } from '../../../workflows/checkout-session';
 import { createHarness, deadlineIn, eventually, type Harness } from '../../helpers/checkout-harness';
-import { jsonHeaders, listen, testApp, type ListeningApp } from '../../helpers/http-app';
+import { jsonHeaders, listen, testApp, type ListeningApp, workflowExists } from '../../helpers/http-app';
 
 jest.setTimeout(90_000);
 
@@ -40,14 +40,7 @@ async function started(over: Record<string, unknown> = {}, session: Record<strin
 const returnUrl = (id: string) => `/checkout/return?amazonCheckoutSessionId=${encodeURIComponent(id)}`;
 const cancelUrl = (id: string) => `/checkout/cancel?amazonCheckoutSessionId=${encodeURIComponent(id)}`;
 const result = (id: string) => h.client.workflow.getHandle(checkoutWorkflowId(id)).result() as Promise<CheckoutOutcome>;
-const exists = (id: string) =>
-  h.client.workflow
-    .getHandle(checkoutWorkflowId(id))
-    .describe()
-    .then(
-      () => true,
-      () => false,
-    );
+const exists = (id: string) => workflowExists(h, id);
 
 describe('GET /checkout/return', () => {
   it('JSON: Completed with the charge, recorded in MongoDB, one effect at Amazon; a reload answers the same', async () => {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { checkoutWorkflowId } from '../../../workflows/checkout-session';
 import { buyerAddress, createHarness, deadlineIn, eventually, type Harness } from '../../helpers/checkout-harness';
-import { auth, jsonHeaders, listen, testApp, type ListeningApp } from '../../helpers/http-app';
+import { auth, jsonHeaders, listen, testApp, type ListeningApp, workflowExists } from '../../helpers/http-app';
 
 jest.setTimeout(90_000);
 
@@ -30,14 +30,7 @@ const completeInput = (id: string, over: Record<string, unknown> = {}) => ({
 
 const post = (url: string, body: unknown, headers: Record<string, string> = jsonHeaders) =>
   app.request({ method: 'POST', url, headers, payload: typeof body === 'string' ? body : JSON.stringify(body) });
-const exists = async (id: string) =>
-  h.client.workflow
-    .getHandle(checkoutWorkflowId(id))
-    .describe()
-    .then(
-      () => true,
-      () => false,
-    );
+const exists = (id: string) => workflowExists(h, id);
 
 describe('POST /api/checkout-sessions', () => {
   it('201 on the first start, 200 with the same body again, 409 with a different body', async () => {
