@@ -1,6 +1,6 @@
 // Worker configuration, parsed once from the environment (CONVENTIONS.md 10): every problem reported at once.
 import { z } from 'zod';
-import { LogLevel, MongoDbName, MongoUri, envBool, temporalEnv } from '../client/temporal/env';
+import { LogLevel, MongoDbName, MongoUri, envBool, parseEnv, temporalEnv } from '../client/temporal/env';
 
 export const WorkerEnv = z
   .object({
@@ -34,12 +34,8 @@ export const WorkerEnv = z
   .readonly();
 export type WorkerConfig = z.infer<typeof WorkerEnv>;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from '../client/temporal/env';
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const r = WorkerEnv.safeParse(env);
-  if (!r.success) throw new ConfigError(`worker configuration is invalid:\n${z.prettifyError(r.error)}`);
-  return Object.freeze(r.data);
+  return parseEnv(WorkerEnv, env, 'worker');
 }

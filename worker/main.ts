@@ -6,10 +6,10 @@ import { MongoClient } from 'mongodb';
 import { createActivities } from '../activities';
 import { createAmazonPayClient } from '../activities/amazon-pay/client';
 import { CheckoutRecords } from '../activities/records/checkout-sessions';
-import { CodecKeysError, CodecKeysRequiredError } from '../client/temporal/codec';
 import { connectionOptions } from '../client/temporal/connection';
 import { dataConverterFromEnv } from '../client/temporal/data-converter';
-import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
+import { configOrExit } from '../client/temporal/env';
+import { loadWorkerConfig, type WorkerConfig } from './config';
 import { createLogger } from './logger';
 
 const TEMPORAL_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
@@ -77,18 +77,9 @@ export async function runWorker(cfg: WorkerConfig, dataConverter: DataConverter 
 }
 
 if (require.main === module) {
-  let cfg: WorkerConfig;
-  let dataConverter: DataConverter;
-  try {
-    cfg = loadWorkerConfig();
-    dataConverter = workerDataConverter(cfg);
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof CodecKeysError || err instanceof CodecKeysRequiredError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  // Bad keys, or production without keys, are configuration errors too (CodecKeysError and friends are ConfigErrors).
+  const cfg = configOrExit(loadWorkerConfig);
+  const dataConverter = configOrExit(() => workerDataConverter(cfg));
   runWorker(cfg, dataConverter).catch((err: unknown) => {
     process.stderr.write(`worker failed: ${(err as Error).message}\n`);
     process.exit(1);

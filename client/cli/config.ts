@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CodecKeysError } from '../temporal/codec';
 import type { TemporalSettings } from '../temporal/connection';
 import { dataConverterFromEnv } from '../temporal/data-converter';
-import { MongoDbName, MongoUri, temporalEnv } from '../temporal/env';
+import { ConfigError, MongoDbName, MongoUri, temporalEnv } from '../temporal/env';
 
 /** An empty variable (`MONGODB_URI=`) means unset, as a shell user expects. */
 const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
@@ -25,9 +25,7 @@ export interface CliConfig {
   dataConverter: DataConverter;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): Readonly<CliConfig> {
   const problems: string[] = [];

@@ -1,6 +1,6 @@
 // Codec server configuration, parsed once from the environment (CONVENTIONS.md 10): every problem reported at once.
 import { z } from 'zod';
-import { envBool } from '../temporal/env';
+import { ConfigError, envBool } from '../temporal/env';
 import { CodecKeysError, loadCodecKeys, type CodecKeys } from '../temporal/codec';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -64,9 +64,7 @@ export interface CodecServerConfig {
   keys: CodecKeys;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export function loadCodecServerConfig(env: NodeJS.ProcessEnv = process.env): CodecServerConfig {
   const problems: string[] = [];

@@ -2,19 +2,11 @@
 import pino from 'pino';
 import { AesGcmCodec } from '../temporal/codec';
 import { createCodecServer } from './app';
-import { ConfigError, loadCodecServerConfig, type CodecServerConfig } from './config';
+import { configOrExit } from '../temporal/env';
+import { loadCodecServerConfig } from './config';
 
 function main(): void {
-  let cfg: CodecServerConfig;
-  try {
-    cfg = loadCodecServerConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const cfg = configOrExit(loadCodecServerConfig);
   const log = pino({
     name: 'codec-server',
     level: cfg.logLevel,

@@ -2,7 +2,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { z } from 'zod';
 import { dataConverterFromEnv } from '../temporal/data-converter';
-import { LogLevel, MongoDbName, MongoUri, temporalEnv } from '../temporal/env';
+import { LogLevel, MongoDbName, MongoUri, parseEnv, temporalEnv } from '../temporal/env';
 
 const csv = z.string().transform((s) =>
   s
@@ -44,14 +44,10 @@ export const HttpEnv = z
   .readonly();
 export type HttpConfig = z.infer<typeof HttpEnv>;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from '../temporal/env';
 
 export function loadHttpConfig(env: NodeJS.ProcessEnv = process.env): HttpConfig {
-  const r = HttpEnv.safeParse(env);
-  if (!r.success) throw new ConfigError(`HTTP server configuration is invalid:\n${z.prettifyError(r.error)}`);
-  return Object.freeze(r.data);
+  return parseEnv(HttpEnv, env, 'HTTP server');
 }
 
 /** The shared data converter (payload codec keys from PAYLOAD_CODEC_KEYS*), refusing plaintext in production. */

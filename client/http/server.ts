@@ -4,7 +4,8 @@ import { MongoClient } from 'mongodb';
 import { createLogger } from '../../worker/logger';
 import { connectionOptions } from '../temporal/connection';
 import { buildApp } from './app';
-import { ConfigError, loadDataConverter, loadHttpConfig, type HttpConfig } from './config';
+import { configOrExit } from '../temporal/env';
+import { loadDataConverter, loadHttpConfig, type HttpConfig } from './config';
 
 export async function runServer(cfg: HttpConfig): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL, 'http');
@@ -45,17 +46,7 @@ export async function runServer(cfg: HttpConfig): Promise<void> {
 }
 
 if (require.main === module) {
-  let cfg: HttpConfig;
-  try {
-    cfg = loadHttpConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  runServer(cfg).catch((err: unknown) => {
+  runServer(configOrExit(loadHttpConfig)).catch((err: unknown) => {
     process.stderr.write(`http server failed: ${(err as Error).message}\n`);
     process.exit(1);
   });

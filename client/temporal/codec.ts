@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { ConfigError } from './env';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA_KEY = 'encryption-key-id';
@@ -28,7 +29,7 @@ export interface CodecKeys {
 }
 
 /** Thrown when the payload codec key configuration is invalid; `problems` lists every problem found. */
-export class CodecKeysError extends Error {
+export class CodecKeysError extends ConfigError {
   override name = 'CodecKeysError';
   constructor(readonly problems: string[]) {
     super(`payload codec keys are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -36,7 +37,7 @@ export class CodecKeysError extends Error {
 }
 
 /** Thrown when `NODE_ENV=production` and no payload codec keys are configured. */
-export class CodecKeysRequiredError extends Error {
+export class CodecKeysRequiredError extends ConfigError {
   override name = 'CodecKeysRequiredError';
 }
 

@@ -19,4 +19,27 @@ export const temporalEnv = {
   TASK_QUEUE: z.string().min(1).default('checkout-sessions'),
 };
 
+/** A process's configuration is unusable; the message lists every problem. Entry points exit 2 on it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment with a process's schema, every problem reported at once (CONVENTIONS.md 10). */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, processName: string): z.output<S> {
+  const r = schema.safeParse(env);
+  if (!r.success) throw new ConfigError(`${processName} configuration is invalid:\n${z.prettifyError(r.error)}`);
+  return Object.freeze(r.data) as z.output<S>;
+}
+
+/** For entry points: bad configuration ends the process with exit 2 and its message, never a stack trace. */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}
+
 export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info');
