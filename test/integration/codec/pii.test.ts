@@ -56,6 +56,10 @@ async function finalizeCheckout(x: Harness, startWith: Client = x.client): Promi
     },
     x.taskQueue,
   );
+  // Return only once the workflow waits for it (its deadline timer is started): a return that races the first
+  // workflow task takes a shorter path, and the overhead test compares two histories event for event.
+  const handle = x.client.workflow.getHandle(checkoutWorkflowId(id));
+  await eventually(async () => (await handle.fetchHistory()).events?.some((e) => e.timerStartedEventAttributes));
   const r = await deliverReturn(x.client, id, 30_000);
   expect(r).toMatchObject({ kind: 'outcome', outcome: { state: 'Completed' } });
   // The update answers before the workflow records the outcome and closes: wait for the whole history.
