@@ -859,9 +859,10 @@ export class Domain {
     const shipping = optAddress(body.shippingAddress, 'shippingAddress');
     const billing = optAddress(body.billingAddress, 'billingAddress');
     this.assertBuyerDecided(s);
-    // The address must be the one Amazon shared with the merchant (seed 004).
-    if (s.productType === 'PayAndShip' && !shipping) throw missingParameter('shippingAddress');
-    if (s.productType === 'PayOnly' && !billing) throw missingParameter('billingAddress');
+    // The address must be the one Amazon shared with the merchant (seed 004); the saved-wallet setup finalizes with
+    // `{}` (seed 000), no address.
+    if (!setupOnly && s.productType === 'PayAndShip' && !shipping) throw missingParameter('shippingAddress');
+    if (!setupOnly && s.productType === 'PayOnly' && !billing) throw missingParameter('billingAddress');
     if (shipping && (!s.shippingProfile || !sameAddress(shipping, s.shippingProfile))) {
       throw invalidParameter('shippingAddress', 'does not match the address the buyer selected');
     }

@@ -236,15 +236,22 @@ export const CompleteCheckoutSessionBodySchema = z.strictObject({
 });
 export type CompleteCheckoutSessionBody = z.infer<typeof CompleteCheckoutSessionBodySchema>;
 
-export const FinalizeCheckoutSessionBodySchema = z.strictObject({
-  chargeAmount: MoneySchema,
-  totalOrderAmount: MoneySchema.optional(),
-  paymentIntent: PaymentIntent,
-  canHandlePendingAuthorization: z.boolean().optional(),
-  shippingAddress: RequestAddressSchema.optional(),
-  billingAddress: RequestAddressSchema.optional(),
-  supplementaryData: z.string().optional(),
-});
+/**
+ * Finalize charges (seeds 003, 004: amounts, intent and the address Amazon shared) or, for the saved-wallet setup of
+ * the Mobile SDK (seed 000), sends `{}` with at most supplementaryData.
+ */
+export const FinalizeCheckoutSessionBodySchema = z.union([
+  z.strictObject({
+    chargeAmount: MoneySchema,
+    totalOrderAmount: MoneySchema.optional(),
+    paymentIntent: PaymentIntent,
+    canHandlePendingAuthorization: z.boolean().optional(),
+    shippingAddress: RequestAddressSchema.optional(),
+    billingAddress: RequestAddressSchema.optional(),
+    supplementaryData: z.string().optional(),
+  }),
+  z.strictObject({ supplementaryData: z.string().optional() }),
+]);
 export type FinalizeCheckoutSessionBody = z.infer<typeof FinalizeCheckoutSessionBodySchema>;
 
 const RequestPaymentDetailsSchema = z.looseObject({

@@ -99,31 +99,49 @@ export const CheckoutInput = z
     pending: PendingTiming.optional(),
   })
   .superRefine((v, ctx) => {
-    const savedWallet = v.chargePermissionType === 'PaymentMethodOnFile' && v.flow === 'complete';
-    if (savedWallet && (v.chargeAmount || v.totalOrderAmount)) {
-      ctx.addIssue({ code: 'custom', path: ['chargeAmount'], message: 'the saved-wallet setup completes with an empty body: no amounts' });
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const finalizeOnly = ['paymentIntent', 'canHandlePendingAuthorization', 'shippingAddress', 'billingAddress', 'supplementaryData'] as const;
+    if (v.flow === 'complete') {
+      for (const k of finalizeOnly) if (v[k] !== undefined) issue(k, 'only for the finalize flow');
     }
-    if (!savedWallet && !v.chargeAmount) {
-      ctx.addIssue({ code: 'custom', path: ['chargeAmount'], message: 'required (must equal the session’s paymentDetails.chargeAmount)' });
+    if (isSetupOnly(v)) {
+      // Seed 002 (complete after the sign-in return) and seed 000 (finalize from the Mobile SDK): the saved-wallet
+      // setup confirms with `{}` (finalize may add supplementaryData) and Amazon answers with the charge permission,
+      // the buyer, the paymentDescriptor and the billing address.
+      const body = v.flow === 'complete' ? 'an empty body' : 'the body {} (supplementaryData optional)';
+      const notInSetup = v.flow === 'complete' ? (['totalOrderAmount'] as const) : (['totalOrderAmount', ...finalizeOnly.slice(0, 4)] as const);
+      for (const k of notInSetup) {
+        if (v[k] !== undefined) issue(k, `the saved-wallet setup (PaymentMethodOnFile without chargeAmount) confirms with ${body}: leave out ${k}`);
+      }
+      return;
+    }
+    if (!v.chargeAmount) {
+      issue(
+        'chargeAmount',
+        v.chargePermissionType === 'PaymentMethodOnFile'
+          ? 'required to charge now (must equal the session’s paymentDetails.chargeAmount); for the saved-wallet setup leave out every amount, intent and address'
+          : 'required (must equal the session’s paymentDetails.chargeAmount)',
+      );
     }
     if (v.totalOrderAmount && v.chargeAmount && v.totalOrderAmount.currencyCode !== v.chargeAmount.currencyCode) {
-      ctx.addIssue({ code: 'custom', path: ['totalOrderAmount'], message: 'currency must match chargeAmount' });
+      issue('totalOrderAmount', 'currency must match chargeAmount');
     }
     if (v.flow === 'finalize') {
-      if (!v.paymentIntent) ctx.addIssue({ code: 'custom', path: ['paymentIntent'], message: 'required for finalize' });
+      if (!v.paymentIntent) issue('paymentIntent', 'required for finalize');
       if (!v.shippingAddress && !v.billingAddress) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['shippingAddress'],
-          message: 'finalize needs the shippingAddress (PayAndShip) or the billingAddress (PayOnly) Amazon shared',
-        });
-      }
-    } else {
-      for (const k of ['paymentIntent', 'canHandlePendingAuthorization', 'shippingAddress', 'billingAddress', 'supplementaryData'] as const) {
-        if (v[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'only for the finalize flow' });
+        issue('shippingAddress', 'finalize needs the shippingAddress (PayAndShip) or the billingAddress (PayOnly) Amazon shared');
       }
     }
   });
+
+/**
+ * The saved-wallet setup: a PaymentMethodOnFile session with no amount, confirmed with `{}` — Complete after the
+ * sign-in return (seed 002) or Finalize from the Mobile SDK (seed 000). Nothing is charged; Amazon answers with the
+ * charge permission, the buyer, the paymentDescriptor and the billing address.
+ */
+export function isSetupOnly(v: { chargePermissionType?: ChargePermissionType; chargeAmount?: unknown }): boolean {
+  return v.chargePermissionType === 'PaymentMethodOnFile' && v.chargeAmount === undefined;
+}
 export type CheckoutInput = z.input<typeof CheckoutInput>;
 export type ParsedCheckoutInput = z.output<typeof CheckoutInput>;
 

@@ -168,6 +168,13 @@ describe('request bodies', () => {
     ).toBe(false);
   });
 
+  it('accepts the saved-wallet setup finalize of seed 000 ({}, supplementaryData optional) and nothing half-charged', () => {
+    expect(FinalizeCheckoutSessionBodySchema.safeParse({}).success).toBe(true);
+    expect(FinalizeCheckoutSessionBodySchema.safeParse({ supplementaryData: '{"a":1}' }).success).toBe(true);
+    expect(FinalizeCheckoutSessionBodySchema.safeParse({ paymentIntent: 'Authorize' }).success).toBe(false);
+    expect(FinalizeCheckoutSessionBodySchema.safeParse({ chargeAmount: { amount: '14', currencyCode: 'USD' } }).success).toBe(false);
+  });
+
   it('parses an error body', () => {
     expect(ErrorBodySchema.parse({ reasonCode: 'InvalidParameterValue', message: 'x' }).reasonCode).toBe(
       'InvalidParameterValue',

@@ -40,8 +40,39 @@ describe('checkout input', () => {
     const f = CheckoutInput.safeParse({ ...base, flow: 'finalize', chargeAmount: { amount: '14', currencyCode: 'USD' }, paymentIntent: 'Authorize' });
     expect(JSON.stringify(f.error?.issues)).toMatch(/shippingAddress/);
     expect(CheckoutInput.safeParse({ ...base, checkoutSessionId: '../etc', flow: 'complete', chargeAmount: { amount: '1', currencyCode: 'USD' } }).success).toBe(false);
-    expect(CheckoutInput.safeParse({ ...base, flow: 'complete', chargePermissionType: 'PaymentMethodOnFile', chargeAmount: { amount: '1', currencyCode: 'USD' } }).success).toBe(false);
+    // A saved wallet that charges now is an ordinary confirm with its amount; only the setup has none.
+    expect(CheckoutInput.safeParse({ ...base, flow: 'complete', chargePermissionType: 'PaymentMethodOnFile', chargeAmount: { amount: '1', currencyCode: 'USD' } }).success).toBe(true);
+    expect(
+      JSON.stringify(CheckoutInput.safeParse({ ...base, flow: 'complete', chargePermissionType: 'PaymentMethodOnFile', totalOrderAmount: { amount: '1', currencyCode: 'USD' } }).error?.issues),
+    ).toMatch(/saved-wallet setup.*empty body.*totalOrderAmount/);
     expect(CheckoutInput.safeParse({ ...base, flow: 'complete', chargeAmount: { amount: '1', currencyCode: 'USD' }, $where: 'x' }).success).toBe(false);
+  });
+
+  it('accepts the Mobile SDK saved-wallet finalize of seed 000 with the body {} and refuses half of a charge', () => {
+    const setup = { ...base, flow: 'finalize', chargePermissionType: 'PaymentMethodOnFile' };
+    const parsed = CheckoutInput.parse(setup);
+    expect(confirmBody(parsed)).toStrictEqual({});
+    expect(JSON.stringify(confirmBody(CheckoutInput.parse({ ...setup, supplementaryData: '{"order":"A-1"}' })))).toBe('{"supplementaryData":"{\\"order\\":\\"A-1\\"}"}');
+    // Intent, pending flag or address without an amount: neither the setup nor a charge.
+    for (const [k, v] of [
+      ['paymentIntent', 'Authorize'],
+      ['canHandlePendingAuthorization', true],
+      ['billingAddress', { name: 'Susy S' }],
+      ['totalOrderAmount', { amount: '1.00', currencyCode: 'USD' }],
+    ] as const) {
+      const r = CheckoutInput.safeParse({ ...setup, [k]: v });
+      expect({ k, ok: r.success, path: r.error?.issues[0]?.path, msg: r.error?.issues[0]?.message }).toEqual({
+        k,
+        ok: false,
+        path: [k],
+        msg: expect.stringMatching(/saved-wallet setup .* confirms with the body \{\}/),
+      });
+    }
+    // Other charge permission types always charge: the amount is required, with a hint at the setup shape.
+    const oneTime = CheckoutInput.safeParse({ ...base, flow: 'finalize' });
+    expect(oneTime.error?.issues.map((i) => i.path[0])).toEqual(['chargeAmount', 'paymentIntent', 'shippingAddress']);
+    const pmofIntent = CheckoutInput.safeParse({ ...setup, chargeAmount: { amount: '5.00', currencyCode: 'USD' } });
+    expect(pmofIntent.error?.issues.map((i) => i.path[0])).toEqual(['paymentIntent', 'shippingAddress']);
   });
 
   it('builds the same body every time, with only the fields of its flow', () => {
