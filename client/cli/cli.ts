@@ -182,11 +182,12 @@ payload codec keys. Without --out the JSON goes to stdout. Unknown session: exit
   },
 
   cancel: {
-    summary: 'cancel a session still waiting for the buyer (buyerCanceled signal)',
+    summary: 'cancel a session still waiting for the buyer (cancelCheckout update)',
     usage: 'checkout cancel <checkoutSessionId>',
-    help: `Delivers the buyerCanceled signal, as the cancel URL does. The workflow acts on it only while the session
-is AwaitingReturn (it then ends as BuyerCanceled); once the buyer has returned, the signal is ignored and the
-session runs to its own outcome. Unknown session: exit 4; session already ended: exit 3.`,
+    help: `Cancels as the cancel URL does, and says what became true. The workflow applies the cancel only while the
+session is AwaitingReturn (it then ends as BuyerCanceled, recorded before the answer); once the buyer has returned
+the session runs to its own outcome and the command says so (exit 3). Unknown session: exit 4; session already
+ended: exit 3.`,
     options: help,
     positionals: 1,
     check: (_v, p) => void sessionIdArg(p),
@@ -198,14 +199,16 @@ session runs to its own outcome. Unknown session: exit 4; session already ended:
         const state = d.typedSearchAttributes.get(CheckoutStateKey) ?? d.status.name;
         throw new CliError(`checkout session ${id} already ended (${state}): nothing to cancel`, EXIT.conflict);
       }
-      const live = await liveStatus(ctx, id).catch(() => undefined);
-      if (!(await deliverCancel(ctx.client, id))) throw unknownSession(ctx, id);
-      ctx.io.out(`buyerCanceled delivered to ${d.workflowId}${live ? ` (state was ${live.state})` : ''}`);
-      if (live && live.state !== 'AwaitingReturn') {
-        ctx.io.err(`note: the buyer has already returned (state ${live.state}); the workflow ignores buyerCanceled outside AwaitingReturn`);
-      } else {
-        ctx.io.err('note: the workflow acts on buyerCanceled only in AwaitingReturn; if the buyer returned meanwhile, it is ignored');
+      const r = await deliverCancel(ctx.client, id);
+      if (r.kind === 'unknown-session') throw unknownSession(ctx, id);
+      if (r.kind === 'timeout') {
+        ctx.io.out(`cancel sent to ${d.workflowId}; no answer yet (is a worker running?) — check with: checkout status ${id}`);
+        return EXIT.ok;
       }
+      if (r.outcome.state !== 'BuyerCanceled') {
+        throw new CliError(`checkout session ${id} was not canceled: the buyer had already returned (state ${r.outcome.state})`, EXIT.conflict);
+      }
+      ctx.io.out(`canceled ${d.workflowId}: BuyerCanceled (recorded)`);
       return EXIT.ok;
     },
   },

@@ -7,7 +7,7 @@ import { CheckoutRecords } from '../../activities/records/checkout-sessions';
 import { installBodyParsers } from './body';
 import type { HttpConfig } from './config';
 import type { AppContext } from './context';
-import { installErrorHandlers } from './errors';
+import { frameworkErrors, installErrorHandlers } from './errors';
 import { HttpMetrics } from './metrics';
 import { buyerRoutes } from './routes/buyer';
 import { ipnRoutes } from './routes/ipn';
@@ -33,6 +33,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    frameworkErrors,
   });
 
   const ctx: AppContext = {

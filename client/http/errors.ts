@@ -1,5 +1,5 @@
 // The one error handler (CONVENTIONS.md 13): every error answers `{ error, message }`; a 5xx never echoes internals.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError, z } from 'zod';
 import { CheckoutConflictError, InvalidCheckoutInputError } from '../temporal/checkout';
 import { SnsVerificationError } from './sns';
@@ -58,4 +58,19 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` }),
   );
+}
+
+/**
+ * Errors Fastify raises before routing (Fastify's `frameworkErrors` option), answered in the same `{ error, message }`
+ * shape. The URL is not echoed: it is the attacker's text.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const m =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? { status: 414, code: 'uri_too_long', message: 'a path parameter is too long (checkout session IDs have at most 100 characters)' }
+      : err.code === 'FST_ERR_BAD_URL'
+        ? { status: 400, code: 'invalid_request', message: 'the URL is not valid' }
+        : mapError(err);
+  req.log.info({ code: m.code, status: m.status }, 'request rejected before routing');
+  void reply.code(m.status).type('application/json').send({ error: m.code, message: m.message });
 }

@@ -23,12 +23,17 @@ export function resultPage(checkoutSessionId: string, state: string, reasonCode?
   );
 }
 
-/** Amazon is still deciding (pending authorization) or the wait ran out: the page asks again by reloading. */
-export function pendingPage(checkoutSessionId: string, refreshSeconds = 3): string {
+/**
+ * Amazon is still deciding (pending authorization), or the wait ran out: the page shows the state that is true and
+ * asks again by reloading (itself, or `refreshUrl`, a same-origin path).
+ */
+export function pendingPage(checkoutSessionId: string, state = 'AuthorizationPending', refreshUrl?: string, refreshSeconds = 3): string {
+  const title = state === 'AwaitingReturn' ? 'Waiting for your checkout…' : 'Confirming your payment…';
+  const target = refreshUrl ? `;url=${esc(refreshUrl)}` : '';
   return page(
-    'Confirming your payment…',
-    `<p id="state" class="state">AuthorizationPending</p><p>This page refreshes by itself. Checkout session <code>${esc(checkoutSessionId)}</code></p>`,
-    `<meta http-equiv="refresh" content="${refreshSeconds}">`,
+    title,
+    `<p id="state" class="state">${esc(state)}</p><p>This page refreshes by itself. Checkout session <code>${esc(checkoutSessionId)}</code></p>`,
+    `<meta http-equiv="refresh" content="${refreshSeconds}${target}">`,
   );
 }
 

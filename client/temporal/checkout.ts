@@ -16,10 +16,12 @@ import {
   MerchantReferenceKey,
   buyerCanceled,
   buyerReturned,
+  cancelCheckout,
   chargeStateChanged,
   checkoutWorkflowId,
   status,
   type CheckoutOutcome,
+  type CheckoutState,
   type CheckoutStatus,
   type ParsedCheckoutInput,
 } from '../../workflows/checkout-session';
@@ -92,23 +94,28 @@ export async function startCheckout(client: Client, raw: unknown, taskQueue = DE
     return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, created: true };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    await assertSameInput(client, opts.workflowId, opts.memo.inputFingerprint);
-    return { workflowId: opts.workflowId, created: false };
+    const runId = await assertSameInput(client, opts.workflowId, opts.memo.inputFingerprint);
+    return { workflowId: opts.workflowId, runId, created: false };
   }
 }
 
-async function assertSameInput(client: Client, workflowId: string, fingerprint: string): Promise<void> {
+/** Refuses a different order for a session that already has its workflow; returns that workflow's run ID. */
+async function assertSameInput(client: Client, workflowId: string, fingerprint: string): Promise<string> {
   const d = await client.workflow.getHandle(workflowId).describe();
   if (d.memo?.inputFingerprint !== fingerprint) {
     throw new CheckoutConflictError(`checkout session already started with a different request (workflow ${workflowId})`);
   }
+  return d.runId;
 }
 
 export type ReturnResult =
   | { kind: 'outcome'; outcome: CheckoutOutcome }
-  /** The bounded wait ran out before an outcome: the caller shows a page that polls. */
-  | { kind: 'timeout' }
+  /** The bounded wait ran out before an outcome: the caller shows a page that polls. `state` is the true state now. */
+  | { kind: 'timeout'; state?: CheckoutState }
   | { kind: 'unknown-session' };
+
+/** What a cancel came to: the outcome when it was decided in time (BuyerCanceled if the cancel won). */
+export type CancelResult = ReturnResult;
 
 /**
  * Delivers buyerReturned and waits (bounded) for the outcome. A closed workflow answers with its result, so a
@@ -140,8 +147,14 @@ export async function startAndReturn(client: Client, raw: unknown, taskQueue = D
   return result;
 }
 
+/**
+ * A message could not reach a running workflow: the run is closed (its result is the answer) or never existed.
+ * update-with-start answers WorkflowExecutionAlreadyStarted once the run has closed (USE_EXISTING attaches only to a
+ * running workflow, and a closed one is never reused), so concurrent duplicates of a request that closed the run
+ * get the same outcome as the first.
+ */
 async function closedOrUnknown(handle: WorkflowHandle, err: unknown): Promise<ReturnResult> {
-  if (err instanceof WorkflowNotFoundError || isNotFound(err)) {
+  if (err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError || isNotFound(err)) {
     // The workflow may exist but be closed: its result is the outcome.
     try {
       const d = await handle.describe();
@@ -173,7 +186,21 @@ async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | { kind: 't
   }
 }
 
-export async function deliverCancel(client: Client, checkoutSessionId: string): Promise<boolean> {
+/**
+ * Asks the workflow to cancel and waits (bounded) for what became true: `BuyerCanceled` when the cancel was applied,
+ * otherwise the state that won (the buyer had returned, the session had ended). A closed run answers with its result.
+ */
+export async function deliverCancel(client: Client, checkoutSessionId: string, waitMs = 20_000): Promise<CancelResult> {
+  const handle = client.workflow.getHandle<(i: ParsedCheckoutInput) => Promise<CheckoutOutcome>>(checkoutWorkflowId(checkoutSessionId));
+  const update = handle.executeUpdate(cancelCheckout, { args: [{ checkoutSessionId }] }).then(
+    (outcome) => ({ kind: 'outcome', outcome }) as const,
+    (err: unknown) => closedOrUnknown(handle, err),
+  );
+  return raceTimeout(update, waitMs);
+}
+
+/** The fire-and-forget cancel signal, for callers that need no answer. */
+export async function signalCancel(client: Client, checkoutSessionId: string): Promise<boolean> {
   try {
     await client.workflow.getHandle(checkoutWorkflowId(checkoutSessionId)).signal(buyerCanceled, { checkoutSessionId });
     return true;

@@ -16,6 +16,7 @@ const REQUIRED = [
   'complete-happy-path',
   'finalize',
   'saved-wallet',
+  'saved-wallet-finalize',
   'pending-authorized-by-signal',
   'pending-declined-by-polling',
   'retry-5xx-then-success',
@@ -23,6 +24,8 @@ const REQUIRED = [
   'amount-mismatch',
   'declined',
   'buyer-canceled',
+  'buyer-canceled-by-update',
+  'cancel-after-return',
   'expired',
 ];
 

@@ -6,8 +6,13 @@ import type { BuyerCancel, BuyerReturn, ChargeStateChanged, CheckoutOutcome, Che
 export const buyerReturned = defineUpdate<CheckoutOutcome, [BuyerReturn]>('buyerReturned');
 /** The same fact for fire-and-forget callers. */
 export const buyerReturnedSignal = defineSignal<[BuyerReturn]>('buyerReturnedSignal');
-/** The buyer followed checkoutCancelUrl. */
+/** The buyer followed checkoutCancelUrl (fire-and-forget; kept for callers that want no answer). */
 export const buyerCanceled = defineSignal<[BuyerCancel]>('buyerCanceled');
+/**
+ * The same, answered with the session's state once the cancel has taken effect or lost: `BuyerCanceled` when it was
+ * applied (and recorded); any other state when the buyer had already returned or the session had ended.
+ */
+export const cancelCheckout = defineUpdate<CheckoutOutcome, [BuyerCancel]>('cancelCheckout');
 /** An IPN said a charge changed; it carries IDs only and the workflow re-reads Amazon. */
 export const chargeStateChanged = defineSignal<[ChargeStateChanged]>('chargeStateChanged');
 export const status = defineQuery<CheckoutStatus>('status');

@@ -30,7 +30,7 @@ import {
   type CheckoutState,
   type ParsedCheckoutInput,
 } from './input';
-import { buyerCanceled, buyerReturned, buyerReturnedSignal, chargeStateChanged, status } from './messages';
+import { buyerCanceled, buyerReturned, buyerReturnedSignal, cancelCheckout, chargeStateChanged, status } from './messages';
 import { CheckoutStateKey } from './search-attributes';
 import { nextPollInterval, transition, waitingOn, type CheckoutEvent } from './state';
 
@@ -79,6 +79,9 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
   let state = 'AwaitingReturn' as CheckoutState;
   let returnedAt: string | undefined;
   let cancelRequested = false;
+  /** The cancel branch recorded BuyerCanceled, or the main path is done: cancelCheckout may answer. */
+  let cancelRecorded = false;
+  let mainDone = false;
   let chargeSignals = 0;
   let confirmAttempts = 0;
   let seq = 0;
@@ -146,6 +149,16 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
   setHandler(buyerCanceled, (c) => {
     if (c?.checkoutSessionId === id && returnedAt === undefined) cancelRequested = true;
   });
+  setHandler(
+    cancelCheckout,
+    async () => {
+      if (returnedAt === undefined && state === 'AwaitingReturn') cancelRequested = true;
+      // Answers with what became true: the cancel applied and recorded, or the state that won (a return, the end).
+      await condition(() => cancelRecorded || mainDone || (state !== 'AwaitingReturn' && state !== 'BuyerCanceled'));
+      return snapshot();
+    },
+    { validator: (c) => validateSessionMessage(c, id) },
+  );
   setHandler(chargeStateChanged, () => {
     chargeSignals += 1;
   });
@@ -171,6 +184,7 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
     apply({ type: 'BuyerCanceled' });
     outcome = { checkoutSessionId: id, state, reasonCode: 'BuyerCanceled' };
     await record({ type: 'BuyerCanceled' }, { state, reasonCode: 'BuyerCanceled', closedAt: new Date().toISOString() });
+    cancelRecorded = true;
   } else if (returnedAt === undefined) {
     await settleAtDeadline();
   } else {
@@ -178,6 +192,7 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
     if (state === 'AuthorizationPending') await followPendingAuthorization();
   }
 
+  mainDone = true;
   await condition(allHandlersFinished);
   return snapshot();
 
@@ -373,7 +388,8 @@ export function confirmBody(input: ParsedCheckoutInput): Record<string, unknown>
   if (input.chargeAmount) body.chargeAmount = input.chargeAmount;
   if (input.totalOrderAmount) body.totalOrderAmount = input.totalOrderAmount;
   if (input.flow === 'finalize') {
-    body.paymentIntent = input.paymentIntent;
+    // Absent in the saved-wallet setup, which finalizes with `{}` (seed 000).
+    if (input.paymentIntent) body.paymentIntent = input.paymentIntent;
     if (input.canHandlePendingAuthorization !== undefined) body.canHandlePendingAuthorization = input.canHandlePendingAuthorization;
     if (input.shippingAddress) body.shippingAddress = input.shippingAddress;
     if (input.billingAddress) body.billingAddress = input.billingAddress;

@@ -1,6 +1,8 @@
-// The return outcome as an HTTP answer, shared by the return URL and complete-checkout (update-with-start).
-import type { ReturnResult } from '../../temporal/checkout';
-import { isFinalState } from '../../../workflows/checkout-session';
+// The outcome of a return or cancel as an HTTP answer, shared by the return and cancel URLs and complete-checkout.
+// Every answer says what is true: a wait that ran out reports the session's real state, not a guess.
+import { queryStatus, type ReturnResult } from '../../temporal/checkout';
+import { CheckoutState, isFinalState } from '../../../workflows/checkout-session';
+import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 
 export interface ReturnAnswer {
@@ -9,13 +11,36 @@ export interface ReturnAnswer {
   body: { checkoutSessionId: string; state: string; reasonCode?: string; [k: string]: unknown };
 }
 
-/** Final → 200 with the outcome; pending, or the bounded wait ran out → 202 "ask again"; unknown → 404. */
+const STATE_QUERY_TIMEOUT_MS = 2_000;
+
+/**
+ * The session's state now, for an answer whose wait ran out: the workflow's own (query, bounded), else the record
+ * (no worker needed), else AwaitingReturn (a started session that has recorded nothing yet).
+ */
+export async function stateNow(c: AppContext, checkoutSessionId: string): Promise<CheckoutState> {
+  const live = await c.client
+    .withDeadline(Date.now() + STATE_QUERY_TIMEOUT_MS, () => queryStatus(c.client, checkoutSessionId))
+    .catch(() => undefined);
+  if (live) return live.state;
+  const record = await c.records.get(checkoutSessionId).catch(() => undefined);
+  const recorded = CheckoutState.safeParse(record?.state);
+  return recorded.success ? recorded.data : 'AwaitingReturn';
+}
+
+/** Fills in the true state of a wait that ran out; any other result passes unchanged. */
+export async function withStateNow(c: AppContext, checkoutSessionId: string, r: ReturnResult): Promise<ReturnResult> {
+  return r.kind === 'timeout' && r.state === undefined ? { kind: 'timeout', state: await stateNow(c, checkoutSessionId) } : r;
+}
+
+/** Final → 200 with the outcome; pending, or the bounded wait ran out → 202 "ask again" with the state; unknown → 404. */
 export function returnAnswer(checkoutSessionId: string, r: ReturnResult): ReturnAnswer {
   if (r.kind === 'unknown-session') {
     throw new HttpError(404, 'unknown_session', 'no checkout was started for this session');
   }
   if (r.kind === 'timeout') {
-    return { status: 202, final: false, body: { checkoutSessionId, state: 'AuthorizationPending', waitExpired: true } };
+    const state = r.state ?? 'AwaitingReturn';
+    if (isFinalState(state)) return { status: 200, final: true, body: { checkoutSessionId, state } };
+    return { status: 202, final: false, body: { checkoutSessionId, state, waitExpired: true } };
   }
   const final = isFinalState(r.outcome.state);
   return { status: final ? 200 : 202, final, body: { ...r.outcome, checkoutSessionId } };

@@ -3,11 +3,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { deliverCancel, deliverReturn } from '../../temporal/checkout';
-import { CheckoutSessionId, CheckoutState, isFinalState } from '../../../workflows/checkout-session';
+import { CheckoutSessionId } from '../../../workflows/checkout-session';
 import { wantsJson, type AppContext } from '../context';
 import { HttpError } from '../errors';
 import { notFoundPage, pendingPage, resultPage } from '../pages';
-import { returnAnswer } from './answers';
+import { returnAnswer, withStateNow } from './answers';
 
 const SessionQuery = z.object({ amazonCheckoutSessionId: CheckoutSessionId });
 
@@ -36,27 +36,39 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
   app.get('/checkout/return', async (req, reply) => {
     const id = sessionId(req.query);
     const json = wantsJson(req);
-    const r = await deliverReturn(c.client, id, c.config.RETURN_WAIT_MS);
+    const r = await withStateNow(c, id, await deliverReturn(c.client, id, c.config.RETURN_WAIT_MS));
     if (r.kind === 'unknown-session') return unknown(reply, json);
     const a = returnAnswer(id, r);
     reply.header('cache-control', 'no-store');
     if (json) return reply.code(a.status).send(a.body);
-    if (!a.final) return reply.code(202).type('text/html; charset=utf-8').send(pendingPage(id));
+    if (!a.final) return reply.code(202).type('text/html; charset=utf-8').send(pendingPage(id, a.body.state));
     return finish(reply, id, a.body.state, a.body.reasonCode);
   });
 
+  /**
+   * The cancel takes effect only while the session awaits the buyer's return; the answer says whether it did and
+   * shows the state that is true now (a buyer who had returned and paid is not told "canceled").
+   */
   app.get('/checkout/cancel', async (req, reply) => {
     const id = sessionId(req.query);
     const json = wantsJson(req);
-    if (await deliverCancel(c.client, id)) {
-      if (json) return reply.code(200).send({ checkoutSessionId: id, cancelDelivered: true });
-      return finish(reply, id, 'BuyerCanceled');
+    const r = await withStateNow(c, id, await deliverCancel(c.client, id, c.config.RETURN_WAIT_MS));
+    if (r.kind === 'unknown-session') return unknown(reply, json);
+    const a = returnAnswer(id, r);
+    const canceled = a.body.state === 'BuyerCanceled';
+    reply.header('cache-control', 'no-store');
+    if (json) {
+      const why = !canceled && !a.final ? 'the buyer has already returned' : 'the session had already ended';
+      return reply.code(a.status).send({
+        ...a.body,
+        canceled,
+        ...(canceled || r.kind === 'timeout' ? {} : { message: `not canceled: ${why} (${a.body.state})` }),
+      });
     }
-    // Closed already (the cancel came too late): answer with what was recorded.
-    const record = await c.records.get(id);
-    const state = CheckoutState.safeParse(record?.state);
-    if (!state.success || !isFinalState(state.data)) return unknown(reply, json);
-    if (json) return reply.code(200).send({ checkoutSessionId: id, cancelDelivered: false, state: state.data });
-    return finish(reply, id, state.data, record?.reasonCode ?? undefined);
+    // Not final: the return won and Amazon is still answering; the page asks the return URL for the outcome.
+    if (!a.final) return reply.code(202).type('text/html; charset=utf-8').send(pendingPage(id, a.body.state, returnPath(id)));
+    return finish(reply, id, a.body.state, a.body.reasonCode);
   });
 }
+
+const returnPath = (id: string) => `/checkout/return?amazonCheckoutSessionId=${encodeURIComponent(id)}`;

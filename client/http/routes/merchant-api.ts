@@ -24,7 +24,7 @@ import {
 import { bearerGuard } from '../auth';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
-import { returnAnswer } from './answers';
+import { returnAnswer, withStateNow } from './answers';
 
 const IdParams = z.object({ id: CheckoutSessionId });
 const STATUS_QUERY_TIMEOUT_MS = 5_000;
@@ -71,7 +71,7 @@ export function merchantApiRoutes(app: FastifyInstance, c: AppContext): void {
     if (body.checkoutSessionId !== id) throw new HttpError(400, 'session_mismatch', 'body.checkoutSessionId must equal the session ID in the path');
     const input = parseCheckoutInput(body);
     const r = (await earlierRun(c.client, input)) ?? (await startAndReturn(c.client, input, c.config.TASK_QUEUE, c.config.RETURN_WAIT_MS));
-    const a = returnAnswer(id, r);
+    const a = returnAnswer(id, await withStateNow(c, id, r));
     return reply.code(a.status).send(a.body);
   });
 

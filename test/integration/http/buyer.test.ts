@@ -128,14 +128,19 @@ describe('GET /checkout/return', () => {
     await h.client.workflow.getHandle(checkoutWorkflowId(id)).terminate('test done');
   });
 
-  it('202 "ask again" when the bounded wait runs out before the outcome', async () => {
-    const quick = await listen(testApp(h, { RETURN_WAIT_MS: '1' }));
+  it('202 "ask again" with the true state when the wait runs out: Finalizing while Amazon is slow', async () => {
+    const quick = await listen(testApp(h, { RETURN_WAIT_MS: '1000' }));
     try {
       const id = await started();
       await h.buyer(id, 'approve');
+      // Complete takes 2.5 s at Amazon: the return is accepted and the session is Finalizing when the wait ends.
+      await h.admin('POST', '/faults', { match: { method: 'POST', pathRegex: `${id}/complete` }, action: { type: 'latency', ms: 2_500 }, count: 1 });
       const r = await quick.request({ url: returnUrl(id), headers: json });
       expect(r.statusCode).toBe(202);
-      expect(r.json()).toEqual({ checkoutSessionId: id, state: 'AuthorizationPending', waitExpired: true });
+      expect(r.json()).toEqual({ checkoutSessionId: id, state: 'Finalizing', waitExpired: true });
+      const page = await quick.request({ url: returnUrl(id), headers: browser });
+      expect(page.statusCode).toBe(202);
+      expect(page.body).toContain('<p id="state" class="state">Finalizing</p>');
       // The return was delivered all the same: asking again gets the outcome.
       expect((await result(id)).state).toBe('Completed');
       expect((await app.request({ url: returnUrl(id), headers: json })).json()).toMatchObject({ state: 'Completed' });
@@ -143,22 +148,40 @@ describe('GET /checkout/return', () => {
       await quick.close();
     }
   });
+
+  it('202 with AwaitingReturn, as recorded, when no worker takes the return in time', async () => {
+    const quick = await listen(testApp(h, { RETURN_WAIT_MS: '500' }));
+    const id = await started();
+    await eventually(async () => (await h.records.get(id))?.state === 'AwaitingReturn');
+    await h.buyer(id, 'approve');
+    await h.stopWorker();
+    try {
+      const r = await quick.request({ url: returnUrl(id), headers: json });
+      expect(r.statusCode).toBe(202);
+      expect(r.json()).toEqual({ checkoutSessionId: id, state: 'AwaitingReturn', waitExpired: true });
+    } finally {
+      await h.startWorker();
+      await quick.close();
+    }
+    // The return was admitted: once a worker runs, the session completes.
+    expect((await result(id)).state).toBe('Completed');
+  });
 });
 
 describe('GET /checkout/cancel', () => {
-  it('JSON: delivers buyerCanceled; the workflow ends BuyerCanceled and records it', async () => {
+  it('JSON: the cancel is applied and recorded before the answer; the workflow ends BuyerCanceled', async () => {
     const id = await started();
     const r = await app.request({ url: cancelUrl(id), headers: json });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ checkoutSessionId: id, cancelDelivered: true });
+    expect(r.json()).toEqual({ checkoutSessionId: id, state: 'BuyerCanceled', reasonCode: 'BuyerCanceled', canceled: true });
+    expect(await h.records.get(id)).toMatchObject({ state: 'BuyerCanceled' });
     expect(await result(id)).toMatchObject({ state: 'BuyerCanceled' });
-    await eventually(async () => (await h.records.get(id))?.state === 'BuyerCanceled');
     expect(await h.counters(id)).toMatchObject({ completeCalls: 0 });
 
-    // After the end the cancel URL answers with what was recorded.
+    // After the end the cancel URL answers the same.
     const late = await app.request({ url: cancelUrl(id), headers: json });
     expect(late.statusCode).toBe(200);
-    expect(late.json()).toEqual({ checkoutSessionId: id, cancelDelivered: false, state: 'BuyerCanceled' });
+    expect(late.json()).toEqual(r.json());
   });
 
   it('browser: 303 to the failure URL; built-in page without one', async () => {
@@ -170,6 +193,33 @@ describe('GET /checkout/cancel', () => {
     const page = await app.request({ url: cancelUrl(other), headers: browser });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('BuyerCanceled');
+  });
+
+  it('after a pending return: says it did not cancel, shows AuthorizationPending, and the buyer is not sent to failure', async () => {
+    const id = await started({ pending: { maxWaitMs: 60_000, initialPollMs: 50_000, maxPollMs: 50_000 } }, { canHandlePendingAuthorization: true, paymentIntent: 'Authorize' });
+    await h.buyer(id, 'approve-pending', { settleTo: 'Authorized', settleAfterMs: 24 * 3600_000 });
+    const returned = await app.request({ url: returnUrl(id), headers: json });
+    expect(returned.statusCode).toBe(202);
+    const chargeId = returned.json().chargeId as string;
+
+    const r = await app.request({ url: cancelUrl(id), headers: json });
+    expect(r.statusCode).toBe(202);
+    expect(r.json()).toMatchObject({ checkoutSessionId: id, state: 'AuthorizationPending', canceled: false, message: expect.stringMatching(/not canceled/) });
+    const page = await shop.request({ url: cancelUrl(id), headers: browser });
+    expect(page.statusCode).toBe(202);
+    expect(page.headers.get('location')).toBeNull();
+    expect(page.body).toContain('AuthorizationPending');
+    expect(page.body).toContain(`url=/checkout/return?amazonCheckoutSessionId=${id}`);
+
+    // The authorization settles: the session ends Completed, and the cancel URL now sends the browser to success.
+    await h.admin('POST', `/charges/${chargeId}/settle`, { to: 'Authorized' });
+    await h.client.workflow.getHandle(checkoutWorkflowId(id)).signal('chargeStateChanged', { chargeId });
+    expect(await result(id)).toMatchObject({ state: 'Completed', chargeState: 'Authorized' });
+    const after = await shop.request({ url: cancelUrl(id), headers: browser });
+    expect(after.statusCode).toBe(303);
+    expect(after.headers.get('location')).toBe(`${SHOP}?amazonCheckoutSessionId=${id}&state=Completed`);
+    const afterJson = await app.request({ url: cancelUrl(id), headers: json });
+    expect(afterJson.json()).toMatchObject({ state: 'Completed', canceled: false, message: expect.stringMatching(/already ended/) });
   });
 
   it('404 for an unknown session, nothing created', async () => {

@@ -44,7 +44,7 @@ describe('POST /api/checkout-sessions', () => {
     const reordered = Object.fromEntries(Object.entries(input).reverse());
     const again = await post('/api/checkout-sessions', reordered);
     expect(again.statusCode).toBe(200);
-    expect(again.json()).toEqual({ workflowId: checkoutWorkflowId(id), created: false });
+    expect(again.json()).toEqual({ workflowId: checkoutWorkflowId(id), runId: first.json().runId, created: false });
 
     const other = await post('/api/checkout-sessions', { ...input, chargeAmount: usd('15.00') });
     expect(other.statusCode).toBe(409);

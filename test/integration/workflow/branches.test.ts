@@ -103,6 +103,34 @@ describe('checkout-session workflow branches', () => {
     await maybeSaveHistory(h.client, wf, 'saved-wallet');
   });
 
+  it('saved wallet from the Mobile SDK (seed 000): finalizes with {} and stores permission, buyer, descriptor, billing', async () => {
+    const id = await h.createSession({ chargePermissionType: 'PaymentMethodOnFile', chargeAmount: undefined, paymentIntent: undefined, productType: 'PayAndShip' });
+    await h.buyer(id, 'approve');
+    const wf = await start({ checkoutSessionId: id, flow: 'finalize', chargePermissionType: 'PaymentMethodOnFile', chargeAmount: undefined });
+    const outcome = await returned(id);
+    expect(outcome).toMatchObject({ checkoutSessionId: id, state: 'Completed', chargePermissionId: expect.stringMatching(/^S01-/) });
+    expect(outcome.chargeId).toBeUndefined();
+    const doc = await h.records.get(id);
+    expect(doc).toMatchObject({
+      state: 'Completed',
+      flow: 'finalize',
+      chargePermissionType: 'PaymentMethodOnFile',
+      chargePermissionId: outcome.chargePermissionId,
+      chargeId: null,
+      chargeAmount: null,
+      paymentIntent: null,
+      buyer: expect.objectContaining({ name: 'Susie Smith', email: 'susie@example.com' }),
+      billingAddress: expect.objectContaining({ city: 'Chicago' }),
+      paymentDescriptor: expect.stringMatching(/\S/),
+    });
+    // Amazon saw Finalize with the body {} once, and no charge was made.
+    expect(await h.counters(id)).toMatchObject({ finalizeCalls: 1, finalizeEffects: 1, completeCalls: 0 });
+    const session = await h.amazonPay.getCheckoutSession(id);
+    expect(session.body.statusDetails?.state).toBe('Completed');
+    expect(session.body.chargeId ?? null).toBeNull();
+    await maybeSaveHistory(h.client, wf, 'saved-wallet-finalize');
+  });
+
   it('pending → Authorized via the chargeStateChanged signal (IPN), no polling needed', async () => {
     const id = await h.createSession({ canHandlePendingAuthorization: true, paymentIntent: 'Authorize' });
     await h.buyer(id, 'approve-pending', { settleTo: 'Authorized', settleAfterMs: 24 * 3600_000 });
@@ -218,11 +246,33 @@ describe('checkout-session workflow branches', () => {
   it('buyer canceled through the cancel URL: BuyerCanceled, Amazon never called', async () => {
     const id = await h.createSession();
     const wf = await start({ checkoutSessionId: id });
-    expect(await deliverCancel(h.client, id)).toBe(true);
+    // The cancel answers once it is applied and recorded.
+    expect(await deliverCancel(h.client, id)).toEqual({
+      kind: 'outcome',
+      outcome: { checkoutSessionId: id, state: 'BuyerCanceled', reasonCode: 'BuyerCanceled' },
+    });
+    expect(await h.records.get(id)).toMatchObject({ state: 'BuyerCanceled' });
     expect(await result(id)).toMatchObject({ state: 'BuyerCanceled', reasonCode: 'BuyerCanceled' });
     expect(await h.records.get(id)).toMatchObject({ state: 'BuyerCanceled' });
     expect(await h.counters(id)).toMatchObject({ completeCalls: 0 });
-    await maybeSaveHistory(h.client, wf, 'buyer-canceled');
+    await maybeSaveHistory(h.client, wf, 'buyer-canceled-by-update');
+  });
+
+  it('cancel after a pending return: not applied, answered with AuthorizationPending; the session completes', async () => {
+    const id = await h.createSession({ canHandlePendingAuthorization: true, paymentIntent: 'Authorize' });
+    await h.buyer(id, 'approve-pending', { settleTo: 'Authorized', settleAfterMs: 24 * 3600_000 });
+    const wf = await start({ checkoutSessionId: id, pending: { maxWaitMs: 60_000, initialPollMs: 50_000, maxPollMs: 50_000 } });
+    const first = await returned(id);
+    expect(first.state).toBe('AuthorizationPending');
+    const cancel = await deliverCancel(h.client, id);
+    expect(cancel).toEqual({ kind: 'outcome', outcome: first });
+    await h.admin('POST', `/charges/${first.chargeId}/settle`, { to: 'Authorized' });
+    expect(await notifyChargeChanged(h.client, id, first.chargeId!)).toBe(true);
+    expect(await result(id)).toMatchObject({ state: 'Completed', chargeState: 'Authorized' });
+    expect(await h.records.get(id)).toMatchObject({ state: 'Completed' });
+    // Once closed, the cancel answers with the result.
+    expect(await deliverCancel(h.client, id)).toMatchObject({ kind: 'outcome', outcome: { state: 'Completed' } });
+    await maybeSaveHistory(h.client, wf, 'cancel-after-return');
   });
 
   it('no return before the deadline: one Get Checkout Session, still Open → Expired', async () => {
@@ -254,7 +304,7 @@ describe('checkout-session workflow branches', () => {
     expect((await startCheckout(h.client, input, h.taskQueue)).created).toBe(true);
     expect((await startCheckout(h.client, { ...input }, h.taskQueue)).created).toBe(false);
     await expect(startCheckout(h.client, { ...input, chargeAmount: usd('15.00') }, h.taskQueue)).rejects.toThrow(/different request/);
-    expect(await deliverCancel(h.client, id)).toBe(true);
+    expect(await deliverCancel(h.client, id)).toMatchObject({ kind: 'outcome', outcome: { state: 'BuyerCanceled' } });
   });
 
   it('a return for an unknown session starts nothing', async () => {
