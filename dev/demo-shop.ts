@@ -11,7 +11,8 @@ export interface DemoShopOptions {
   port: number;
   amazonPay: AmazonPayClient;
   /** The service's HTTP server, e.g. http://127.0.0.1:3000 */
-  serviceUrl: string;
+  /** Read at request time: the shop listens before the service's port is known. */
+  serviceUrl: () => string;
   merchantApiToken: string;
   /** Amazon's checkout page for a session (the emulator's buyer page locally). */
   amazonPageUrl: (checkoutSessionId: string) => string;
@@ -56,7 +57,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 export async function startDemoShop(o: DemoShopOptions): Promise<{ url: string; close(): Promise<void> }> {
   let url = '';
   const api = async (path: string, init: RequestInit = {}) =>
-    fetch(`${o.serviceUrl}${path}`, {
+    fetch(`${o.serviceUrl()}${path}`, {
       ...init,
       headers: { authorization: `Bearer ${o.merchantApiToken}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
@@ -83,8 +84,8 @@ export async function startDemoShop(o: DemoShopOptions): Promise<{ url: string; 
         {
           webCheckoutDetails: {
             checkoutReviewReturnUrl: `${url}/`,
-            checkoutResultReturnUrl: `${o.serviceUrl}/checkout/return`,
-            checkoutCancelUrl: `${o.serviceUrl}/checkout/cancel`,
+            checkoutResultReturnUrl: `${o.serviceUrl()}/checkout/return`,
+            checkoutCancelUrl: `${o.serviceUrl()}/checkout/cancel`,
           },
           storeId: o.storeId ?? 'amzn1.application-oa2-client.demo',
           chargePermissionType: wallet ? 'PaymentMethodOnFile' : 'OneTime',
@@ -137,7 +138,19 @@ export async function startDemoShop(o: DemoShopOptions): Promise<{ url: string; 
       res.end(`demo shop error: ${(err as Error).message}`);
     });
   });
-  await new Promise<void>((r) => server.listen(o.port, '127.0.0.1', r));
+  // The preferred port may be taken by the time we bind it (another `npm start`): then any free one.
+  const bind = (port: number) =>
+    new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', rej);
+        res();
+      });
+    });
+  await bind(o.port).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE' || o.port === 0) throw err;
+    return bind(0);
+  });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, close: () => new Promise((r) => server.close(() => r())) };
 }

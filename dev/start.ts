@@ -60,9 +60,38 @@ function tsProcess(name: string, script: string, args: string[], env: NodeJS.Pro
   });
 }
 
-async function httpOk(url: string): Promise<boolean> {
-  const r = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-  return r.ok;
+/**
+ * Starts one of our own servers on the preferred port (any free one if it is taken) and waits for the ready line
+ * that this child writes with its URL, so a server of another run on the same port is never taken for ours. A child
+ * that loses the port to another process between the check and its bind is started again on a free port.
+ */
+async function startOwnServer(o: {
+  name: string;
+  script: string;
+  preferredPort: number;
+  readyMsg: string;
+  env: (port: number) => NodeJS.ProcessEnv;
+  processes: ManagedProcess[];
+}): Promise<{ proc: ManagedProcess; url: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const port = attempt === 0 ? await portOr(o.preferredPort) : await freePort();
+    let url: string | undefined;
+    const proc = tsProcess(o.name, o.script, [], o.env(port), (chunk) => {
+      for (const line of chunk.split('\n')) {
+        if (!line.includes(`"msg":"${o.readyMsg}"`)) continue;
+        url = (JSON.parse(line) as { url?: string }).url;
+      }
+    });
+    o.processes.push(proc);
+    try {
+      await waitReady(proc, async () => url !== undefined, 60_000, o.name);
+      return { proc, url: url! };
+    } catch (err) {
+      if (attempt >= 2 || !/EADDRINUSE/.test(proc.logTail())) throw err;
+      o.processes.splice(o.processes.indexOf(proc), 1);
+      say(`${o.name}: port ${port} was taken meanwhile; trying another`);
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -79,20 +108,53 @@ async function main(): Promise<void> {
   };
   onShutdownSignal(stopAll, say);
 
-  const httpPort = Number(process.env.HTTP_PORT ?? (await portOr(3000)));
-  const codecPort = await portOr(8888);
-  const shopPort = await portOr(3100);
-  const uiPort = await portOr(8233);
-  const codecUrl = `http://127.0.0.1:${codecPort}`;
-  const serviceUrl = `http://127.0.0.1:${httpPort}`;
-
-  const stack = await startStack({ dataDir: DATA, ui: true, uiPort, uiCodecEndpoint: codecUrl, say: (l) => say(l) });
+  // The codec server must be up before the Temporal UI (which is told its URL), and it must know the UI's origin.
+  let codec: { proc: ManagedProcess; url: string } | undefined;
+  let stack: Stack | undefined;
+  for (let attempt = 0; !stack; attempt++) {
+    const uiPort = attempt === 0 ? await portOr(8233) : await freePort();
+    const uiOrigin = `http://127.0.0.1:${uiPort}`;
+    codec = await startOwnServer({
+      name: 'codec-server',
+      script: 'client/codec-server/main.ts',
+      preferredPort: 8888,
+      readyMsg: 'codec server ready',
+      processes,
+      env: (port) => ({
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+        PAYLOAD_CODEC_KEYS: process.env.PAYLOAD_CODEC_KEYS ?? secrets.codecKeys,
+        CODEC_SERVER_PORT: String(port),
+        CODEC_SERVER_HOST: '127.0.0.1',
+        CODEC_SERVER_TOKEN: process.env.CODEC_SERVER_TOKEN ?? secrets.codecToken,
+        // The dev server's UI sends no bearer token: the local demo accepts its origin without one (loopback only).
+        CODEC_SERVER_CORS_ORIGIN: uiOrigin,
+        CODEC_SERVER_ALLOW_UI_ORIGIN_WITHOUT_TOKEN: 'true',
+      }),
+    });
+    try {
+      stack = await startStack({ dataDir: DATA, ui: true, uiPort, uiCodecEndpoint: codec.url, say: (l) => say(l) });
+    } catch (err) {
+      // The UI's port was taken between the check and the dev server's bind: both again on other ports.
+      processes.splice(processes.indexOf(codec.proc), 1);
+      await codec.proc.stop();
+      if (attempt >= 1 || !/address already in use|EADDRINUSE/i.test((err as Error).message)) throw err;
+      say(`Temporal UI: port ${uiPort} was taken meanwhile; trying another`);
+    }
+  }
   running.stack = stack;
+  const codecUrl = codec!.url;
   const uiUrl = stack.temporalUiUrl;
 
   // Amazon Pay: real credentials from the environment, else the emulator with the demo key.
   const realAmazon = Boolean(process.env.AMAZON_PAY_PUBLIC_KEY_ID && process.env.AMAZON_PAY_PRIVATE_KEY && !process.env.AMAZON_PAY_BASE_URL);
-  let amazon: { publicKeyId: string; privateKey: string; baseUrl?: string; amazonPage: (id: string) => string; emulatorBase?: string };
+  let amazon: {
+    publicKeyId: string;
+    privateKey: string;
+    baseUrl?: string;
+    amazonPage: (id: string) => string;
+    emulatorBase?: string;
+    emulatorAdmin?: string;
+  };
   if (realAmazon) {
     say('Amazon Pay: real API with AMAZON_PAY_PUBLIC_KEY_ID (no emulator)');
     amazon = {
@@ -101,15 +163,16 @@ async function main(): Promise<void> {
       amazonPage: () => 'https://pay.amazon.com/',
     };
   } else {
-    let announced: { baseUrl: string } | undefined;
+    let announced: { baseUrl: string; adminUrl: string } | undefined;
     const emu = tsProcess(
       'emulator',
       'emulator/main.ts',
-      ['--port', '0', '--public-key', `${DEMO_KEY_ID}=${secrets.publicKeyPath}`, '--ipn-url', `${serviceUrl}/amazon-pay/ipn`],
+      // Its IPN URL is set once the HTTP server has its port (below).
+      ['--port', '0', '--public-key', `${DEMO_KEY_ID}=${secrets.publicKeyPath}`],
       {},
       (s) => {
         const line = s.split('\n').find((l) => l.includes('"baseUrl"'));
-        if (line) announced = JSON.parse(line) as { baseUrl: string };
+        if (line) announced = JSON.parse(line) as { baseUrl: string; adminUrl: string };
       },
     );
     processes.push(emu);
@@ -121,6 +184,7 @@ async function main(): Promise<void> {
       privateKey: secrets.privateKeyPath,
       baseUrl: base,
       emulatorBase: base,
+      emulatorAdmin: announced!.adminUrl,
       amazonPage: (id) => `${base}/_emulator/amazon-page/${id}`,
     };
   }
@@ -153,54 +217,62 @@ async function main(): Promise<void> {
   );
   processes.push(worker);
 
-  const http = tsProcess('http', 'client/http/server.ts', [], {
-    ...common,
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(httpPort),
-    MERCHANT_API_TOKEN: process.env.MERCHANT_API_TOKEN ?? secrets.merchantToken,
-    CHECKOUT_SUCCESS_URL: `http://127.0.0.1:${shopPort}/order`,
-    CHECKOUT_FAILURE_URL: `http://127.0.0.1:${shopPort}/order`,
-    ...(uiUrl ? { TEMPORAL_UI_URL: uiUrl } : {}),
-    ...(amazon.emulatorBase ? { IPN_TRUST_EMULATOR_CERT_URL_PREFIX: `${amazon.emulatorBase}/_emulator/` } : {}),
-  });
-  processes.push(http);
-
-  const codec = tsProcess('codec-server', 'client/codec-server/main.ts', [], {
-    ...common,
-    CODEC_SERVER_PORT: String(codecPort),
-    CODEC_SERVER_HOST: '127.0.0.1',
-    CODEC_SERVER_TOKEN: process.env.CODEC_SERVER_TOKEN ?? secrets.codecToken,
-    // The dev server's UI sends no bearer token: the local demo accepts its origin without one (loopback only).
-    ...(uiUrl ? { CODEC_SERVER_CORS_ORIGIN: uiUrl, CODEC_SERVER_ALLOW_UI_ORIGIN_WITHOUT_TOKEN: 'true' } : {}),
-  });
-  processes.push(codec);
-
-  await Promise.all([
-    waitReady(worker, async () => workerReady, 60_000, 'worker'),
-    waitReady(http, () => httpOk(`${serviceUrl}/readyz`), 60_000, 'HTTP server'),
-    waitReady(codec, async () => (await fetch(`${codecUrl}/healthz`).catch(() => undefined))?.status !== undefined, 60_000, 'codec server'),
-  ]);
-
+  // The demo shop listens first (it reads the service's URL at request time), so the service's success and failure
+  // URLs name the port the shop really has.
+  let serviceUrl = '';
   const amazonPay = createAmazonPayClient({ publicKeyId: amazon.publicKeyId, privateKey: amazon.privateKey, region: 'na', sandbox: true, ...(amazon.baseUrl ? { baseUrl: amazon.baseUrl } : {}) });
   const demo = await startDemoShop({
-    port: shopPort,
+    port: await portOr(3100),
     amazonPay,
-    serviceUrl,
+    serviceUrl: () => serviceUrl,
     merchantApiToken: process.env.MERCHANT_API_TOKEN ?? secrets.merchantToken,
     amazonPageUrl: amazon.amazonPage,
     temporalUiUrl: uiUrl,
     namespace: stack.namespace,
   });
   running.shop = demo;
+  const http = await startOwnServer({
+    name: 'http',
+    script: 'client/http/server.ts',
+    preferredPort: process.env.HTTP_PORT ? Number(process.env.HTTP_PORT) : 3000,
+    readyMsg: 'http server ready',
+    processes,
+    env: (port) => ({
+      ...common,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
+      MERCHANT_API_TOKEN: process.env.MERCHANT_API_TOKEN ?? secrets.merchantToken,
+      CHECKOUT_SUCCESS_URL: `${demo.url}/order`,
+      CHECKOUT_FAILURE_URL: `${demo.url}/order`,
+      ...(uiUrl ? { TEMPORAL_UI_URL: uiUrl } : {}),
+      ...(amazon.emulatorBase ? { IPN_TRUST_EMULATOR_CERT_URL_PREFIX: `${amazon.emulatorBase}/_emulator/` } : {}),
+    }),
+  });
+  serviceUrl = http.url.replace('localhost', '127.0.0.1');
+  if (amazon.emulatorAdmin) {
+    const r = await fetch(new URL('config', `${amazon.emulatorAdmin.replace(/\/?$/, '/')}`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ipnUrl: `${serviceUrl}/amazon-pay/ipn` }),
+    });
+    if (!r.ok) throw new Error(`could not set the emulator's IPN URL: ${r.status} ${await r.text()}`);
+  }
+  await waitReady(worker, async () => workerReady, 60_000, 'worker');
 
   const lines = [
     `ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  demo shop        ${demo.url}`,
-    `  service (HTTP)   ${serviceUrl}   (merchant API token in ${join(DATA, 'secrets', 'local.json')})`,
+    `  service (HTTP)   ${serviceUrl}`,
+    process.env.MERCHANT_API_TOKEN
+      ? '  merchant token   MERCHANT_API_TOKEN from the environment'
+      : `  merchant token   "merchantToken" in ${join(DATA, 'secrets', 'local.json')} (Authorization: Bearer <token>)`,
     `  Temporal UI      ${uiUrl ?? '(external Temporal)'}`,
     `  Temporal         ${stack.temporalAddress} (${stack.resolved.temporal})`,
     `  MongoDB          ${stack.mongodbUri} (${stack.resolved.mongodb})`,
     `  codec server     ${codecUrl}`,
+    ...(amazon.emulatorBase
+      ? [`  Amazon Pay       emulator ${amazon.emulatorBase} · admin API ${amazon.emulatorAdmin} (see emulator/README.md)`]
+      : ['  Amazon Pay       real API (AMAZON_PAY_PUBLIC_KEY_ID)']),
     `  metrics          ${serviceUrl}/metrics · http://${workerMetrics}/metrics (worker)`,
     `  logs             ${join(DATA, 'logs')}`,
     'Press Ctrl-C to stop everything.',

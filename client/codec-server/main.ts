@@ -25,7 +25,8 @@ function main(): void {
     const a = server.address();
     const port = typeof a === 'object' && a ? a.port : cfg.port;
     const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
-    log.info(
+    // Supervisors (npm start) wait for this line from their own child, so it is written whatever LOG_LEVEL says.
+    log.child({}, { level: 'info' }).info(
       {
         url: `http://${host}:${port}`,
         corsOrigins: cfg.corsOrigins,

@@ -42,7 +42,8 @@ export async function runServer(cfg: HttpConfig): Promise<void> {
   }
 
   const address = await app.listen({ host: cfg.HTTP_HOST, port: cfg.HTTP_PORT });
-  log.info({ url: address, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE }, 'http server ready');
+  // Supervisors (npm start) wait for this line from their own child, so it is written whatever LOG_LEVEL says.
+  log.child({}, { level: 'info' }).info({ url: address, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE }, 'http server ready');
 }
 
 if (require.main === module) {
