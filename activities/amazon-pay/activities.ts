@@ -14,7 +14,10 @@ export interface ConfirmRequest {
   /** Built once by the workflow from its input: every attempt sends the same bytes. */
   body: Record<string, unknown>;
   step: StepContext;
-  returnedAt: string;
+  /** When the buyer's return arrived; absent when lost-return recovery confirms the session. */
+  returnedAt?: string;
+  /** Set instead of returnedAt when lost-return recovery confirms the session. */
+  recoveredAt?: string;
 }
 
 /** IDs and states only: no buyer data. */
@@ -34,6 +37,8 @@ export interface SessionSummary {
   chargeState?: string;
   /** Completed with a charge still AuthorizationInitiated. */
   chargePending: boolean;
+  /** An Open session's constraints (BuyerNotAssociated, ChargeAmountNotSet, …): none means the buyer has finished. */
+  constraints?: string[];
 }
 
 function amazonData(s: CheckoutSession, chargeState?: string): AmazonSessionData {
@@ -95,11 +100,13 @@ export const amazonPayActivities = (d: { amazonPay: AmazonPayClient; records: Ch
               type: pending ? 'AuthorizationPending' : 'Completed',
               httpStatus: res.status,
               requestId: res.requestId ?? null,
+              ...(req.recoveredAt ? { recovered: true } : {}),
             },
             set: {
               state,
               reasonCode: null,
-              returnedAt: req.returnedAt,
+              ...(req.returnedAt ? { returnedAt: req.returnedAt } : {}),
+              ...(req.recoveredAt ? { recoveredAt: req.recoveredAt } : {}),
               finalizedAt: req.step.at,
               ...(pending ? {} : { closedAt: req.step.at }),
             },
@@ -120,7 +127,7 @@ export const amazonPayActivities = (d: { amazonPay: AmazonPayClient; records: Ch
     async readCheckoutSession(req: {
       checkoutSessionId: string;
       step: StepContext;
-      purpose: 'reconcile' | 'deadline';
+      purpose: 'reconcile' | 'deadline' | 'recovery';
     }): Promise<SessionSummary> {
       return rethrowClassified(async () => {
         const res = await d.amazonPay.getCheckoutSession(req.checkoutSessionId);
@@ -133,6 +140,14 @@ export const amazonPayActivities = (d: { amazonPay: AmazonPayClient; records: Ch
           ...(s.chargePermissionId ? { chargePermissionId: s.chargePermissionId } : {}),
           chargePending: false,
         };
+        if (sessionState === 'Open') {
+          // Recovery confirms only on Amazon's own signal that the buyer has finished: a constraints list that is
+          // present and empty, with a buyer. Anything less reads as a constraint, so the workflow keeps waiting.
+          const ids = (s.constraints ?? []).flatMap((c) => (c?.constraintId ? [c.constraintId] : []));
+          if (s.constraints == null) ids.push('ConstraintsUnknown');
+          if (!s.buyer && !ids.includes('BuyerNotAssociated')) ids.push('BuyerNotAssociated');
+          summary.constraints = ids;
+        }
         if (sessionState === 'Completed') {
           const chargeState = await chargeStateOf(s.chargeId);
           summary.chargePending = chargeState === 'AuthorizationInitiated';

@@ -38,6 +38,7 @@ export interface CheckoutSessionDoc extends AmazonSessionData {
   createdAt: Date;
   updatedAt: Date;
   returnedAt?: Date;
+  recoveredAt?: Date;
   finalizedAt?: Date;
   settledAt?: Date;
   closedAt?: Date;
@@ -50,7 +51,7 @@ export interface TimelineDoc extends TimelineEvent {
   at: Date;
 }
 
-const DATE_FIELDS = ['deadline', 'returnedAt', 'finalizedAt', 'settledAt', 'closedAt'] as const;
+const DATE_FIELDS = ['deadline', 'returnedAt', 'recoveredAt', 'finalizedAt', 'settledAt', 'closedAt'] as const;
 
 function storedMoney(m: { amount: string; currencyCode: string } | null | undefined): StoredMoney | null | undefined {
   if (m === undefined || m === null) return m;

@@ -37,6 +37,8 @@ export interface SessionFields {
   chargePermissionId?: string | null;
   chargeState?: string | null;
   returnedAt?: string;
+  /** Set when lost-return recovery, not the buyer's return, confirmed the session. */
+  recoveredAt?: string;
   finalizedAt?: string;
   settledAt?: string;
   closedAt?: string;

@@ -27,6 +27,10 @@ const REQUIRED = [
   'buyer-canceled-by-update',
   'cancel-after-return',
   'expired',
+  'recovered-completed',
+  'recovered-declined',
+  'checked-open-then-returned',
+  'completed-elsewhere-by-check',
 ];
 
 let bundle: WorkflowBundleWithSourceMap;

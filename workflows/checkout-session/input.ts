@@ -71,6 +71,19 @@ export const PendingTiming = z.strictObject({
 });
 export type PendingTiming = z.infer<typeof PendingTiming>;
 
+/**
+ * Lost-return recovery (DESIGN.md, "Lost-return recovery"): while the session awaits the return, Get Checkout Session
+ * after `graceMs`, then on a doubling interval capped at `maxIntervalMs`, the last check `beforeDeadlineMs` before the
+ * deadline. An Open session without constraints is confirmed as a return would be.
+ */
+export const RecoveryTiming = z.strictObject({
+  enabled: z.boolean().default(true),
+  graceMs: z.number().int().min(0).max(24 * 3600_000).default(30 * 60_000),
+  maxIntervalMs: z.number().int().positive().max(24 * 3600_000).default(4 * 3600_000),
+  beforeDeadlineMs: z.number().int().min(0).max(24 * 3600_000).default(5 * 60_000),
+});
+export type RecoveryTiming = z.infer<typeof RecoveryTiming>;
+
 const AMAZON_COMPACT_INSTANT = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d+)?Z$/;
 
 /** Amazon's compact `yyyyMMddTHHmmssZ` as ISO 8601; anything else is returned as it is, for the ISO check. */
@@ -97,6 +110,7 @@ export const CheckoutInput = z
      */
     deadline: z.string().transform(isoFromAmazonTimestamp).pipe(z.iso.datetime({ offset: true })),
     pending: PendingTiming.optional(),
+    recovery: RecoveryTiming.optional(),
   })
   .superRefine((v, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -154,6 +168,8 @@ export const CheckoutOutcome = z.object({
   chargePermissionId: z.string().optional(),
   chargeState: z.string().optional(),
   message: z.string().optional(),
+  /** Confirmed by lost-return recovery, not by the buyer's return. */
+  recovered: z.boolean().optional(),
 });
 export type CheckoutOutcome = z.infer<typeof CheckoutOutcome>;
 
@@ -181,4 +197,7 @@ export interface CheckoutStatus {
   deadline: string;
   outcome?: CheckoutOutcome;
   confirmAttempts: number;
+  /** Lost-return recovery: checks of Amazon made while waiting, and whether recovery confirmed the session. */
+  recoveryChecks?: number;
+  recovered?: boolean;
 }

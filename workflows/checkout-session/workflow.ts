@@ -25,6 +25,7 @@ import { checkoutWorkflowId } from './ids';
 import {
   CheckoutInput,
   PendingTiming,
+  RecoveryTiming,
   isFinalState,
   type CheckoutOutcome,
   type CheckoutState,
@@ -40,6 +41,12 @@ import { nextPollInterval, transition, waitingOn, type CheckoutEvent } from './s
  * recorded an older view under the same step. Histories from before this change replay without it.
  */
 const CHARGE_AWARE_SESSION_READS = 'charge-aware-session-reads';
+
+/**
+ * Lost-return recovery: while awaiting the return, Get Checkout Session after a grace period and on a growing
+ * schedule; an Open session without constraints is confirmed as a return would be. Older histories wait passively.
+ */
+const LOST_RETURN_RECOVERY = 'lost-return-recovery';
 
 /** Failure types raised by the Amazon Pay activities (activities/amazon-pay/errors.ts), by name. */
 const NON_RETRYABLE = ['AmazonPayRejected', 'AmazonPayAmbiguous', 'AmazonPayNotFound', 'AmazonPayConfig'];
@@ -74,6 +81,7 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
   const info = workflowInfo();
   const deadlineMs = Date.parse(input.deadline);
   const pending = input.pending ?? PendingTiming.parse({});
+  const recovery = input.recovery ?? RecoveryTiming.parse({});
 
   // Cast so TypeScript does not narrow it: handlers and apply() change it between awaits.
   let state = 'AwaitingReturn' as CheckoutState;
@@ -84,6 +92,9 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
   let mainDone = false;
   let chargeSignals = 0;
   let confirmAttempts = 0;
+  let recoveryChecks = 0;
+  /** Set when recovery, not the buyer's return, started the confirmation. */
+  let recoveredAt: string | undefined;
   let seq = 0;
   let outcome: CheckoutOutcome | undefined;
   const ids: { chargeId?: string; chargePermissionId?: string; chargeState?: string } = {};
@@ -97,6 +108,7 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
     ...(ids.chargePermissionId ? { chargePermissionId: ids.chargePermissionId } : {}),
     ...(ids.chargeState ? { chargeState: ids.chargeState } : {}),
     ...(outcome?.message ? { message: outcome.message } : {}),
+    ...(recoveredAt ? { recovered: true } : {}),
   });
 
   const showState = () => {
@@ -131,6 +143,8 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
     returned: returnedAt !== undefined,
     deadline: input.deadline,
     confirmAttempts,
+    recoveryChecks,
+    ...(recoveredAt ? { recovered: true } : {}),
     ...(isFinalState(state) ? { outcome: snapshot() } : {}),
   }));
   setHandler(
@@ -178,14 +192,17 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
     },
   );
 
-  await untilDeadline(deadlineMs, () => returnedAt !== undefined || cancelRequested);
+  const arrived = () => returnedAt !== undefined || cancelRequested;
+  const waited: WaitResult = patched(LOST_RETURN_RECOVERY) ? await awaitReturnWithRecovery() : await awaitReturn();
 
   if (returnedAt === undefined && cancelRequested) {
     apply({ type: 'BuyerCanceled' });
     outcome = { checkoutSessionId: id, state, reasonCode: 'BuyerCanceled' };
     await record({ type: 'BuyerCanceled' }, { state, reasonCode: 'BuyerCanceled', closedAt: new Date().toISOString() });
     cancelRecorded = true;
-  } else if (returnedAt === undefined) {
+  } else if (waited.kind === 'settled') {
+    await settleFromRead(waited.summary, 'RecoveryCheck');
+  } else if (returnedAt === undefined && waited.kind !== 'recover') {
     await settleAtDeadline();
   } else {
     await finalize();
@@ -198,6 +215,43 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
 
   // --- branches -------------------------------------------------------------------------------------------
 
+  /** Histories from before lost-return recovery: wait for the return or a cancel until the deadline, nothing else. */
+  async function awaitReturn(): Promise<WaitResult> {
+    await untilDeadline(deadlineMs, arrived);
+    return { kind: arrived() ? 'arrived' : 'deadline' };
+  }
+
+  /**
+   * Waits for the return or a cancel until the deadline, checking Amazon on the recovery schedule meanwhile. Each
+   * check is one Get Checkout Session (three history events) and is recorded only when it changes something.
+   */
+  async function awaitReturnWithRecovery(): Promise<WaitResult> {
+    const startMs = Date.now();
+    const lastCheckAt = deadlineMs - recovery.beforeDeadlineMs;
+    let interval = Math.max(recovery.graceMs, 1_000);
+    // The first check after the grace period; when the deadline is nearer, one check shortly before it.
+    let checkAt = Math.min(startMs + recovery.graceMs, lastCheckAt);
+    while (recovery.enabled && checkAt > startMs && checkAt <= lastCheckAt) {
+      if (await waitUntil(checkAt, arrived)) return { kind: 'arrived' };
+      recoveryChecks += 1;
+      const s = await readSession('recovery');
+      // A return or cancel that arrived during the read wins, as it would have without the check.
+      if (arrived()) return { kind: 'arrived' };
+      if (s && s.sessionState !== 'Open') return { kind: 'settled', summary: s };
+      if (s && s.constraints?.length === 0) {
+        recoveredAt = new Date().toISOString();
+        log.info('lost-return recovery: Amazon shows the buyer finished; confirming without the return', { check: recoveryChecks });
+        await record({ type: 'ReturnRecovered', check: recoveryChecks }, { recoveredAt });
+        return { kind: 'recover' };
+      }
+      if (checkAt >= lastCheckAt) break;
+      interval = Math.min(interval * 2, recovery.maxIntervalMs);
+      checkAt = Math.min(checkAt + interval, lastCheckAt);
+    }
+    if (await waitUntil(deadlineMs, arrived)) return { kind: 'arrived' };
+    return { kind: 'deadline' };
+  }
+
   /** Timeout branch: one Get Checkout Session decides (DESIGN.md). */
   async function settleAtDeadline(): Promise<void> {
     let summary: SessionSummary | undefined;
@@ -206,15 +260,18 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
     } catch (err) {
       log.warn('Get Checkout Session failed at the deadline', { failure: failureType(err) });
     }
-    if (summary) {
-      takeIds(summary);
-      const r = apply(sessionRead(summary));
-      if (state === 'AuthorizationPending') return followPendingAuthorization();
-      if (state === 'Completed') return recordCompletedRead(summary); // completed elsewhere
-      return close(r.reasonCode ?? 'Expired', 'DeadlineReached', undefined, summary.chargeState);
-    }
+    if (summary) return settleFromRead(summary, 'DeadlineReached');
     apply({ type: 'DeadlineReached' });
     return close('Expired', 'DeadlineReached', 'Amazon Pay could not be read at the deadline');
+  }
+
+  /** A read of a session that no return confirmed: completed elsewhere, canceled, or (at the deadline) expired. */
+  async function settleFromRead(summary: SessionSummary, eventType: string): Promise<void> {
+    takeIds(summary);
+    const r = apply(sessionRead(summary));
+    if (state === 'AuthorizationPending') return followPendingAuthorization();
+    if (state === 'Completed') return recordCompletedRead(summary); // completed elsewhere
+    return close(r.reasonCode ?? 'Expired', eventType, undefined, summary.chargeState);
   }
 
   /** Finalize step: same key and body on every attempt; ambiguous results settled by Get Checkout Session. */
@@ -230,7 +287,7 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
           flow: input.flow,
           body,
           step: step(),
-          returnedAt: returnedAt!,
+          ...(returnedAt ? { returnedAt } : { recoveredAt }),
         });
         takeIds(r);
         apply({ type: 'Confirmed', pending: r.pending });
@@ -329,7 +386,7 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
     );
   }
 
-  async function readSession(purpose: 'reconcile' | 'deadline'): Promise<SessionSummary | undefined> {
+  async function readSession(purpose: 'reconcile' | 'deadline' | 'recovery'): Promise<SessionSummary | undefined> {
     try {
       return await reads.readCheckoutSession({ checkoutSessionId: id, step: step(), purpose });
     } catch (err) {
@@ -381,6 +438,20 @@ async function untilDeadline(deadlineMs: number, done: () => boolean): Promise<v
   const ms = deadlineMs - Date.now();
   if (ms > 0) await condition(done, ms);
 }
+
+/** Waits for `done` until an absolute instant; true when `done` holds. */
+async function waitUntil(atMs: number, done: () => boolean): Promise<boolean> {
+  const ms = atMs - Date.now();
+  if (ms > 0) await condition(done, ms);
+  return done();
+}
+
+/** How the wait for the buyer's return ended. */
+type WaitResult =
+  | { kind: 'arrived' } // a return or a cancel
+  | { kind: 'deadline' }
+  | { kind: 'recover' } // Amazon shows the buyer finished: confirm without the return
+  | { kind: 'settled'; summary: SessionSummary }; // a check found the session Completed or Canceled
 
 /** The request body, built once from input so every attempt sends the same bytes (CONVENTIONS.md 7). */
 export function confirmBody(input: ParsedCheckoutInput): Record<string, unknown> {

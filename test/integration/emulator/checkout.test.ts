@@ -23,6 +23,19 @@ describe('emulator: checkout sessions', () => {
   const getSession = async (id: string) => (await f.api('GET', `/sandbox/v2/checkoutSessions/${id}`)).json<Json>();
   const getCharge = async (id: string) => (await f.api('GET', `/sandbox/v2/charges/${id}`)).json<Json>();
 
+  it('a buyer who approved and never came back: Open, buyer shown, no constraints; before approval, refused', async () => {
+    const id = await f.newSession({});
+    expect((await getSession(id)).constraints).toEqual([expect.objectContaining({ constraintId: 'BuyerNotAssociated' })]);
+    const early = await complete(id, { chargeAmount: { amount: '14', currencyCode: 'USD' } });
+    expect(early.status).toBe(422);
+    expect(early.json<Json>()).toMatchObject({ reasonCode: 'InvalidCheckoutSessionStatus' });
+    // The admin action is the buyer's choice on Amazon's page; nothing follows its redirect: the return is lost.
+    await f.admin('POST', `/checkout-sessions/${id}/buyer`, { action: 'approve' });
+    const open = await getSession(id);
+    expect(open).toMatchObject({ statusDetails: { state: 'Open' }, constraints: [], buyer: expect.objectContaining({ name: 'Susie Smith' }) });
+    expect((await f.admin('GET', `/checkout-sessions/${id}/counters`)).json<Json>()).toMatchObject({ completeEffects: 0 });
+  });
+
   it('create → approve → complete: 200, Completed, Captured charge, Chargeable permission', async () => {
     const id = await f.newSession({ merchantReferenceId: 'order-1' });
     const open = await getSession(id);
