@@ -11,6 +11,11 @@ const csv = z.string().transform((s) =>
     .filter(Boolean),
 );
 
+/** `arn:aws:sns:<region>:<account>:<name>`, also in the aws-cn and aws-us-gov partitions and for `.fifo` topics. */
+const SnsTopicArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be an SNS topic ARN');
+
 export const HttpEnv = z
   .object({
     ...temporalEnv,
@@ -25,12 +30,26 @@ export const HttpEnv = z
     CHECKOUT_FAILURE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** How long the return URL waits for the outcome before it answers "pending, ask again". */
     RETURN_WAIT_MS: z.coerce.number().int().positive().max(120_000).default(20_000),
+    /** Lost-return recovery's grace period for sessions whose input sets none (it then travels in the input). */
+    RECOVERY_GRACE_MS: z.coerce.number().int().min(0).max(24 * 3600_000).optional(),
     TEMPORAL_UI_URL: z.url().optional(),
     /**
-     * Hosts allowed to serve SNS signing certificates, comma-separated; `*` stands for one DNS label
-     * (reference §8: `^sns\.[a-zA-Z0-9\-]{3,}\.amazonaws\.com(\.cn)?$`).
+     * Hosts allowed to serve SNS signing certificates, comma-separated; `*` stands for one DNS label. It can only
+     * narrow the SNS shape checked in sns.ts (`sns.<region>.amazonaws.com[.cn]`, `/SimpleNotificationService-<hex>.pem`).
      */
     IPN_ALLOWED_CERT_HOSTS: csv.default(['sns.*.amazonaws.com', 'sns.*.amazonaws.com.cn']),
+    /** The SNS topics Amazon Pay publishes this merchant's IPNs on, comma-separated; empty = any topic. */
+    IPN_ALLOWED_TOPIC_ARNS: csv.pipe(z.array(SnsTopicArn)).default([]),
+    /**
+     * The oldest SNS `Timestamp` accepted, so a captured IPN cannot be replayed later; SNS's HTTP delivery retries end
+     * within an hour.
+     */
+    IPN_MAX_AGE_MS: z.coerce
+      .number()
+      .int()
+      .min(60_000)
+      .max(7 * 24 * 3_600_000)
+      .default(3_600_000),
     /** The local emulator's cert URL prefix (http allowed): only for the local stack and tests. */
     IPN_TRUST_EMULATOR_CERT_URL_PREFIX: z.url().optional(),
     BODY_LIMIT_BYTES: z.coerce

@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError, z } from 'zod';
 import { CheckoutConflictError, InvalidCheckoutInputError } from '../temporal/checkout';
-import { SnsVerificationError } from './sns';
+import { SnsVerificationError, type SnsRejection } from './sns';
 
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -23,7 +23,15 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
 };
 
-const SNS_STATUS = { malformed: 400, untrusted_cert_url: 403, bad_signature: 403, cert_unavailable: 503 } as const;
+const SNS_STATUS = {
+  malformed: 400,
+  unsupported_signature_version: 403,
+  untrusted_cert_url: 403,
+  topic_not_allowed: 403,
+  stale_timestamp: 403,
+  bad_signature: 403,
+  cert_unavailable: 503,
+} as const satisfies Record<SnsRejection, number>;
 
 /** gRPC UNAVAILABLE / DEADLINE_EXCEEDED from Temporal: the caller may retry. */
 function isUnavailable(err: unknown): boolean {

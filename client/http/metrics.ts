@@ -1,4 +1,6 @@
 // Prometheus text exposition, hand-rolled (no client library): request counts, latency histogram, IPN results, RSS.
+import type { SnsRejection } from './sns';
+
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -13,6 +15,9 @@ interface Histogram {
   sum: number;
   count: number;
 }
+
+/** An IPN's result label: a closed set (a refusal reason or what the route did), never an ID or a message's text. */
+export type IpnResultLabel = SnsRejection | 'signaled' | 'ignored' | 'confirmed' | 'logged' | 'error';
 
 export class HttpMetrics {
   private readonly requests = new Map<string, { labels: Record<string, string>; n: number }>();
@@ -37,7 +42,7 @@ export class HttpMetrics {
     this.latency.set(hk, h);
   }
 
-  ipnResult(result: string): void {
+  ipnResult(result: IpnResultLabel): void {
     this.ipn.set(result, (this.ipn.get(result) ?? 0) + 1);
   }
 

@@ -1,5 +1,7 @@
-// SNS message verification for Amazon Pay IPNs (reference §8, after aws/aws-php-sns-message-validator): required
-// keys, a signing certificate from an allowed host only, the SNS string to sign, SHA1withRSA (v1) / SHA256withRSA (v2).
+// SNS message verification for Amazon Pay IPNs (reference §8, after aws/aws-php-sns-message-validator, but stricter):
+// required keys, SignatureVersion 1 or 2, a certificate URL of SNS's exact shape, an allowed TopicArn, a recent
+// Timestamp, then the signing certificate (bounded cache) and SHA1withRSA (v1) / SHA256withRSA (v2). Every check that
+// needs no network runs before the certificate fetch, so a forged message costs nothing and reaches no host.
 import { X509Certificate, verify } from 'node:crypto';
 import { z } from 'zod';
 
@@ -10,7 +12,8 @@ export const SnsEnvelope = z.object({
   Subject: z.string().max(512).optional(),
   Message: z.string().max(256 * 1024),
   Timestamp: z.string().min(1).max(64),
-  SignatureVersion: z.enum(['1', '2']),
+  /** Checked after parsing, so an unknown version is a 403 refusal rather than a malformed body. */
+  SignatureVersion: z.string().min(1).max(8),
   Signature: z.string().min(1).max(4096),
   SigningCertURL: z.string().min(1).max(2048),
   SubscribeURL: z.string().max(2048).optional(),
@@ -34,7 +37,14 @@ export function stringToSign(e: SnsEnvelope): string {
   return out;
 }
 
-export type SnsRejection = 'malformed' | 'untrusted_cert_url' | 'cert_unavailable' | 'bad_signature';
+export type SnsRejection =
+  | 'malformed'
+  | 'unsupported_signature_version'
+  | 'untrusted_cert_url'
+  | 'topic_not_allowed'
+  | 'stale_timestamp'
+  | 'cert_unavailable'
+  | 'bad_signature';
 
 export class SnsVerificationError extends Error {
   override name = 'SnsVerificationError';
@@ -67,34 +77,89 @@ export function hostPattern(glob: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
+/**
+ * SNS's own certificate URLs, `https://sns.<region>.amazonaws.com[.cn]/SimpleNotificationService-<hex>.pem`. AWS's
+ * validators accept any label of 3+ characters for the region and any path; a region name and this file name only
+ * are accepted here.
+ */
+const SNS_CERT_HOST = /^sns\.[a-z]{2}(-gov)?-[a-z]+-\d\.amazonaws\.com(\.cn)?$/;
+const SNS_CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]+\.pem$/;
+/** SNS writes `2026-01-01T00:00:00.000Z`; looser spellings are refused (Date.parse alone accepts `"1"`). */
+const SNS_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const SIGNATURE_ALGORITHMS = new Map([
+  ['1', 'sha1'],
+  ['2', 'sha256'],
+]);
+
+export const DEFAULT_MAX_AGE_MS = 3_600_000;
+/** How far in the future a Timestamp may be: the sender's clock may run ahead of ours. */
+export const FUTURE_SKEW_MS = 5 * 60_000;
+export const DEFAULT_MAX_CACHED_CERTS = 32;
+export const DEFAULT_CERT_TTL_MS = 3_600_000;
+
+/** What the caller accepts beyond a valid signature: from the HTTP config, passed on each call. */
+export interface SnsPolicy {
+  /** TopicArns accepted; empty = any. */
+  allowedTopicArns?: readonly string[];
+  /** The oldest Timestamp accepted, in ms before now; default 1 hour. */
+  maxAgeMs?: number;
+}
+
 export interface SnsVerifierOptions {
+  /** Narrows the SNS certificate hosts (`*` = one label); it cannot admit a host or path of another shape. */
   allowedCertHosts: readonly string[];
   /** A URL prefix trusted as is (http allowed): the local emulator's `/_emulator/`. */
   trustedCertUrlPrefix?: string;
   fetchCert?: CertFetcher;
+  /** Certificates kept, the least recently used evicted first; default 32. */
   maxCachedCerts?: number;
+  /** How long a fetched certificate is reused; default 1 hour. */
+  certTtlMs?: number;
+  /** The clock for Timestamp age and certificate expiry. */
+  now?: () => number;
+}
+
+interface CachedCert {
+  cert: Promise<X509Certificate>;
+  expiresAt: number;
 }
 
 export class SnsVerifier {
   private readonly hosts: RegExp[];
-  private readonly certs = new Map<string, Promise<X509Certificate>>();
+  /** In least-recently-used order: a hit is moved to the end, the first entry is evicted. */
+  private readonly certs = new Map<string, CachedCert>();
   private readonly fetcher: CertFetcher;
+  private readonly now: () => number;
+  private readonly maxCachedCerts: number;
+  private readonly certTtlMs: number;
 
   constructor(private readonly o: SnsVerifierOptions) {
     this.hosts = o.allowedCertHosts.map(hostPattern);
     this.fetcher = o.fetchCert ?? fetchCert;
+    this.now = o.now ?? Date.now;
+    this.maxCachedCerts = Math.max(1, o.maxCachedCerts ?? DEFAULT_MAX_CACHED_CERTS);
+    this.certTtlMs = o.certTtlMs ?? DEFAULT_CERT_TTL_MS;
   }
 
-  /** Parses the envelope (throws `malformed`), then checks its certificate URL and signature. */
-  async verify(raw: unknown): Promise<SnsEnvelope> {
+  /**
+   * Parses the envelope (throws `malformed`), checks its SignatureVersion, certificate URL, TopicArn and Timestamp,
+   * then fetches the certificate and checks the signature.
+   */
+  async verify(raw: unknown, policy: SnsPolicy = {}): Promise<SnsEnvelope> {
     const r = SnsEnvelope.safeParse(raw);
     if (!r.success) throw new SnsVerificationError('malformed', `not an SNS message: ${z.prettifyError(r.error)}`);
     const e = r.data;
+    const algorithm = SIGNATURE_ALGORITHMS.get(e.SignatureVersion);
+    if (!algorithm) throw new SnsVerificationError('unsupported_signature_version', 'SignatureVersion must be 1 or 2');
     if (!this.certUrlAllowed(e.SigningCertURL)) {
-      throw new SnsVerificationError('untrusted_cert_url', 'SigningCertURL is not on an allowed SNS host');
+      throw new SnsVerificationError('untrusted_cert_url', 'SigningCertURL is not an SNS signing certificate URL');
     }
+    const topics = policy.allowedTopicArns ?? [];
+    if (topics.length > 0 && !topics.includes(e.TopicArn)) {
+      throw new SnsVerificationError('topic_not_allowed', 'TopicArn is not an allowed topic');
+    }
+    this.checkTimestamp(e.Timestamp, policy.maxAgeMs ?? DEFAULT_MAX_AGE_MS);
     const cert = await this.cert(e.SigningCertURL);
-    const algorithm = e.SignatureVersion === '1' ? 'sha1' : 'sha256';
     let ok = false;
     try {
       ok = verify(algorithm, Buffer.from(stringToSign(e), 'utf8'), cert.publicKey, Buffer.from(e.Signature, 'base64'));
@@ -112,24 +177,44 @@ export class SnsVerifier {
     } catch {
       return false;
     }
-    // Compared after normalisation, so `prefix/../elsewhere` does not pass.
-    if (this.o.trustedCertUrlPrefix && url === u.href && u.href.startsWith(this.o.trustedCertUrlPrefix)) return true;
-    if (u.protocol !== 'https:' || u.username || u.password || u.port) return false;
-    if (!u.pathname.endsWith('.pem')) return false;
-    const host = u.hostname.toLowerCase();
-    return this.hosts.some((h) => h.test(host));
+    // Only the normalised spelling passes, so `prefix/../elsewhere`, `:443`, `HTTPS://` or a bare `?` do not.
+    if (url !== u.href) return false;
+    if (this.o.trustedCertUrlPrefix && u.href.startsWith(this.o.trustedCertUrlPrefix)) return true;
+    if (u.protocol !== 'https:' || u.username || u.password || u.port || /[?#]/.test(url)) return false;
+    if (!SNS_CERT_HOST.test(u.hostname) || !SNS_CERT_PATH.test(u.pathname)) return false;
+    return this.hosts.some((h) => h.test(u.hostname));
+  }
+
+  /** A replayed message keeps its valid signature forever; its Timestamp bounds how long it is accepted. */
+  private checkTimestamp(timestamp: string, maxAgeMs: number): void {
+    const at = SNS_TIMESTAMP.test(timestamp) ? Date.parse(timestamp) : NaN;
+    // Date.parse rolls 2026-02-31 over into March: a date that does not come back the same is not a date.
+    if (!Number.isFinite(at) || new Date(at).toISOString().slice(0, 19) !== timestamp.slice(0, 19)) {
+      throw new SnsVerificationError('stale_timestamp', 'Timestamp is not an ISO 8601 UTC time');
+    }
+    const age = this.now() - at;
+    if (age > maxAgeMs) throw new SnsVerificationError('stale_timestamp', `Timestamp is more than ${maxAgeMs} ms old`);
+    if (age < -FUTURE_SKEW_MS) throw new SnsVerificationError('stale_timestamp', 'Timestamp is in the future');
   }
 
   private cert(url: string): Promise<X509Certificate> {
-    let p = this.certs.get(url);
-    if (!p) {
-      p = this.fetcher(url).then((pem) => new X509Certificate(pem));
+    const now = this.now();
+    let entry = this.certs.get(url);
+    this.certs.delete(url);
+    if (!entry || entry.expiresAt <= now) {
+      const created: CachedCert = {
+        cert: this.fetcher(url).then((pem) => new X509Certificate(pem)),
+        expiresAt: now + this.certTtlMs,
+      };
       // A failed fetch is not cached: the next delivery tries again.
-      p.catch(() => this.certs.delete(url));
-      if (this.certs.size >= (this.o.maxCachedCerts ?? 100)) this.certs.delete(this.certs.keys().next().value!);
-      this.certs.set(url, p);
+      created.cert.catch(() => {
+        if (this.certs.get(url) === created) this.certs.delete(url);
+      });
+      entry = created;
     }
-    return p.catch((err: unknown) => {
+    this.certs.set(url, entry);
+    while (this.certs.size > this.maxCachedCerts) this.certs.delete(this.certs.keys().next().value!);
+    return entry.cert.catch((err: unknown) => {
       throw new SnsVerificationError('cert_unavailable', `signing certificate unavailable: ${(err as Error).message}`);
     });
   }

@@ -15,8 +15,10 @@ export const TOKEN = randomBytes(24).toString('base64url');
 export const auth = { authorization: `Bearer ${TOKEN}` };
 export const jsonHeaders = { ...auth, 'content-type': 'application/json', accept: 'application/json' };
 
-/** A stand-in for an Amazon SNS certificate host: its URL passes the default allowlist, its PEM comes from here. */
-export const FAKE_SNS_CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem';
+/** A stand-in for an Amazon SNS certificate: its URL has SNS's exact shape (hex file name), its PEM comes from here. */
+export const FAKE_SNS_CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem';
+/** The topic fakeSns() publishes on. */
+export const FAKE_SNS_TOPIC_ARN = 'arn:aws:sns:us-east-1:291180941288:A01TEST';
 
 export interface FakeSns {
   certPem: string;
@@ -33,7 +35,7 @@ export async function fakeSns(): Promise<FakeSns> {
       const unsigned = {
         Type: 'Notification',
         MessageId: randomUUID(),
-        TopicArn: 'arn:aws:sns:us-east-1:291180941288:A01TEST',
+        TopicArn: FAKE_SNS_TOPIC_ARN,
         Message: JSON.stringify(message),
         Timestamp: new Date().toISOString(),
         SignatureVersion: '2',
@@ -41,7 +43,9 @@ export async function fakeSns(): Promise<FakeSns> {
         UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
         ...over,
       } as SnsEnvelope;
-      return { ...unsigned, Signature: sign('sha256', Buffer.from(stringToSign(unsigned)), pems.private).toString('base64'), ...over };
+      // SignatureVersion 1 is SHA1withRSA; 2, and any version the server must refuse, SHA256withRSA.
+      const algorithm = unsigned.SignatureVersion === '1' ? 'sha1' : 'sha256';
+      return { ...unsigned, Signature: sign(algorithm, Buffer.from(stringToSign(unsigned)), pems.private).toString('base64'), ...over };
     },
   };
 }

@@ -8,7 +8,7 @@ import { CheckoutState, isFinalState } from '../../../workflows/checkout-session
 import { parseSafeJson } from '../body';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
-import type { SnsEnvelope } from '../sns';
+import { SnsVerificationError, type SnsEnvelope } from '../sns';
 
 const AmazonId = z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/);
 
@@ -72,9 +72,9 @@ export function ipnRoutes(app: FastifyInstance, c: AppContext): void {
     if (req.body === undefined) throw new HttpError(400, 'malformed', 'empty body');
     let e: SnsEnvelope;
     try {
-      e = await c.sns.verify(req.body);
+      e = await c.sns.verify(req.body, { allowedTopicArns: c.config.IPN_ALLOWED_TOPIC_ARNS, maxAgeMs: c.config.IPN_MAX_AGE_MS });
     } catch (err) {
-      c.metrics.ipnResult((err as { reason?: string }).reason ?? 'error');
+      c.metrics.ipnResult(err instanceof SnsVerificationError ? err.reason : 'error');
       throw err;
     }
     const headerType = req.headers['x-amz-sns-message-type'];
