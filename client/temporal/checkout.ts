@@ -12,6 +12,7 @@ import { z } from 'zod';
 import {
   CheckoutInput,
   CheckoutSessionIdKey,
+  RecoveryTiming,
   CheckoutStateKey,
   MerchantReferenceKey,
   buyerCanceled,
@@ -59,12 +60,26 @@ export function inputFingerprint(input: ParsedCheckoutInput): string {
   return createHash('sha256').update(JSON.stringify(canonical(input))).digest('hex').slice(0, 32);
 }
 
-function startOptions(input: ParsedCheckoutInput, taskQueue: string) {
+/**
+ * What the starting process fills in when the merchant's input leaves it out (e.g. the HTTP server's
+ * RECOVERY_GRACE_MS). It becomes part of the workflow's input, so it is recorded in history and a replay on any
+ * worker makes the same decisions; the input fingerprint stays the merchant's own request.
+ */
+export interface StartDefaults {
+  recoveryGraceMs?: number;
+}
+
+function withDefaults(input: ParsedCheckoutInput, d: StartDefaults): ParsedCheckoutInput {
+  if (input.recovery || d.recoveryGraceMs === undefined) return input;
+  return { ...input, recovery: RecoveryTiming.parse({ graceMs: d.recoveryGraceMs }) };
+}
+
+function startOptions(input: ParsedCheckoutInput, taskQueue: string, defaults: StartDefaults = {}) {
   const amount = input.chargeAmount ? `${input.chargeAmount.amount} ${input.chargeAmount.currencyCode}` : 'no amount';
   return {
     taskQueue,
     workflowId: checkoutWorkflowId(input.checkoutSessionId),
-    args: [input] as [ParsedCheckoutInput],
+    args: [withDefaults(input, defaults)] as [ParsedCheckoutInput],
     // One workflow per session, never reused (DESIGN.md, "Identity").
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
     memo: { inputFingerprint: inputFingerprint(input) },
@@ -86,9 +101,9 @@ export interface StartResult {
 }
 
 /** Starts the session's workflow; the same input twice is the same workflow; a different input is a conflict. */
-export async function startCheckout(client: Client, raw: unknown, taskQueue = DEFAULT_TASK_QUEUE): Promise<StartResult> {
+export async function startCheckout(client: Client, raw: unknown, taskQueue = DEFAULT_TASK_QUEUE, defaults: StartDefaults = {}): Promise<StartResult> {
   const input = parseCheckoutInput(raw);
-  const opts = startOptions(input, taskQueue);
+  const opts = startOptions(input, taskQueue, defaults);
   try {
     const handle = await client.workflow.start(WORKFLOW_TYPE, opts);
     return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, created: true };
@@ -131,9 +146,15 @@ export async function deliverReturn(client: Client, checkoutSessionId: string, w
 }
 
 /** Buy Now / mobile: start (if needed) and deliver the return in one request (update-with-start). */
-export async function startAndReturn(client: Client, raw: unknown, taskQueue = DEFAULT_TASK_QUEUE, waitMs = 20_000): Promise<ReturnResult & { created?: boolean }> {
+export async function startAndReturn(
+  client: Client,
+  raw: unknown,
+  taskQueue = DEFAULT_TASK_QUEUE,
+  waitMs = 20_000,
+  defaults: StartDefaults = {},
+): Promise<ReturnResult & { created?: boolean }> {
   const input = parseCheckoutInput(raw);
-  const opts = startOptions(input, taskQueue);
+  const opts = startOptions(input, taskQueue, defaults);
   const op = new WithStartWorkflowOperation(WORKFLOW_TYPE, { ...opts, workflowIdConflictPolicy: 'USE_EXISTING' });
   const update = client.workflow
     .executeUpdateWithStart(buyerReturned, { args: [{ checkoutSessionId: input.checkoutSessionId }], startWorkflowOperation: op })

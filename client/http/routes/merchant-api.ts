@@ -11,6 +11,7 @@ import {
   startAndReturn,
   startCheckout,
   type ReturnResult,
+  type StartDefaults,
 } from '../../temporal/checkout';
 import {
   CheckoutSessionId,
@@ -56,11 +57,14 @@ async function earlierRun(client: Client, input: ParsedCheckoutInput): Promise<R
   return { kind: 'outcome', outcome: (await handle.result()) as CheckoutOutcome };
 }
 
+const startDefaults = (c: AppContext): StartDefaults =>
+  c.config.RECOVERY_GRACE_MS === undefined ? {} : { recoveryGraceMs: c.config.RECOVERY_GRACE_MS };
+
 export function merchantApiRoutes(app: FastifyInstance, c: AppContext): void {
   const auth = bearerGuard(c.config.MERCHANT_API_TOKEN);
 
   app.post('/api/checkout-sessions', { onRequest: auth }, async (req, reply) => {
-    const r = await startCheckout(c.client, req.body, c.config.TASK_QUEUE);
+    const r = await startCheckout(c.client, req.body, c.config.TASK_QUEUE, startDefaults(c));
     return reply.code(r.created ? 201 : 200).send({ workflowId: r.workflowId, ...(r.runId ? { runId: r.runId } : {}), created: r.created });
   });
 
@@ -70,7 +74,7 @@ export function merchantApiRoutes(app: FastifyInstance, c: AppContext): void {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'invalid_input', 'body must be the checkout input object');
     if (body.checkoutSessionId !== id) throw new HttpError(400, 'session_mismatch', 'body.checkoutSessionId must equal the session ID in the path');
     const input = parseCheckoutInput(body);
-    const r = (await earlierRun(c.client, input)) ?? (await startAndReturn(c.client, input, c.config.TASK_QUEUE, c.config.RETURN_WAIT_MS));
+    const r = (await earlierRun(c.client, input)) ?? (await startAndReturn(c.client, input, c.config.TASK_QUEUE, c.config.RETURN_WAIT_MS, startDefaults(c)));
     const a = returnAnswer(id, await withStateNow(c, id, r));
     return reply.code(a.status).send(a.body);
   });

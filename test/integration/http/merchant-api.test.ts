@@ -127,6 +127,24 @@ describe('POST /api/checkout-sessions/:id/complete-checkout (Buy Now / mobile, u
     expect(await h.counters(id)).toMatchObject({ finalizeCalls: 1 });
   });
 
+  it('RECOVERY_GRACE_MS: sessions started here without their own timing recover a lost return after it', async () => {
+    const quick = await listen(testApp(h, { RECOVERY_GRACE_MS: '500' }));
+    try {
+      const id = await h.createSession({ checkoutResultReturnUrl: 'https://shop.test/return' });
+      await h.buyer(id, 'approve');
+      const input = completeInput(id, { deadline: deadlineIn(10 * 60_000) });
+      const r = await quick.request({ method: 'POST', url: '/api/checkout-sessions', headers: jsonHeaders, payload: JSON.stringify(input) });
+      expect(r.statusCode).toBe(201);
+      const outcome = await h.client.workflow.getHandle(checkoutWorkflowId(id)).result();
+      expect(outcome).toMatchObject({ state: 'Completed', recovered: true });
+      // The default travels in the workflow's input; the fingerprint is the merchant's own request.
+      const again = await post('/api/checkout-sessions', input);
+      expect(again.statusCode).toBe(200);
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('400 when the path and body sessions differ, or the body is invalid; nothing started', async () => {
     const id = `mismatch-${randomUUID()}`;
     const r = await post(`/api/checkout-sessions/${id}/complete-checkout`, finalizeInput(`other-${randomUUID()}`));
