@@ -1,5 +1,7 @@
 // Worker configuration, parsed once from the environment (CONVENTIONS.md 10): every problem reported at once.
 import { z } from 'zod';
+import { webhookConfigFromEnv, webhookEnv, webhookRules } from '../activities/webhooks/config';
+import type { WebhookConfig } from '../activities/webhooks/types';
 import { LogLevel, MongoDbName, MongoUri, envBool, parseEnv, temporalEnv } from '../client/temporal/env';
 
 export const WorkerEnv = z
@@ -30,7 +32,10 @@ export const WorkerEnv = z
     PAYLOAD_CODEC_KEYS_FILE: z.string().optional(),
     PAYLOAD_CODEC_CURRENT_KEY_ID: z.string().optional(),
     NODE_ENV: z.string().optional(),
+    // Merchant webhooks (activities/webhooks): no URL = not configured.
+    ...webhookEnv,
   })
+  .check(webhookRules)
   .readonly();
 export type WorkerConfig = z.infer<typeof WorkerEnv>;
 
@@ -38,4 +43,9 @@ export { ConfigError } from '../client/temporal/env';
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return parseEnv(WorkerEnv, env, 'worker');
+}
+
+/** Secrets in it: pass it to the activities, never to a log. */
+export function workerWebhookConfig(cfg: WorkerConfig): WebhookConfig {
+  return webhookConfigFromEnv(cfg);
 }

@@ -13,6 +13,9 @@ export const REDACT_PATHS = [
   '*.authorization',
   '*.token',
   '*.apiKey',
+  '*.secrets',
+  '*.MERCHANT_WEBHOOK_SECRET',
+  '*.MERCHANT_WEBHOOK_SECRET_PREVIOUS',
   'buyer',
   'email',
   'phoneNumber',
@@ -22,6 +25,7 @@ export const REDACT_PATHS = [
   'authorization',
   'token',
   'apiKey',
+  'secrets',
   'req.headers.authorization',
 ];
 

@@ -6,10 +6,11 @@ import { MongoClient } from 'mongodb';
 import { createActivities } from '../activities';
 import { createAmazonPayClient } from '../activities/amazon-pay/client';
 import { CheckoutRecords } from '../activities/records/checkout-sessions';
+import { webhookTarget } from '../activities/webhooks/config';
 import { connectionOptions } from '../client/temporal/connection';
 import { dataConverterFromEnv } from '../client/temporal/data-converter';
 import { configOrExit } from '../client/temporal/env';
-import { loadWorkerConfig, type WorkerConfig } from './config';
+import { loadWorkerConfig, workerWebhookConfig, type WorkerConfig } from './config';
 import { createLogger } from './logger';
 
 const TEMPORAL_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
@@ -48,6 +49,7 @@ export async function runWorker(cfg: WorkerConfig, dataConverter: DataConverter 
     ...(cfg.AMAZON_PAY_BASE_URL ? { baseUrl: cfg.AMAZON_PAY_BASE_URL } : {}),
     ...(cfg.AMAZON_PAY_CA_FILE ? { ca: readFileSync(cfg.AMAZON_PAY_CA_FILE) } : {}),
   });
+  const webhooks = workerWebhookConfig(cfg);
   const connection = await NativeConnection.connect(
     connectionOptions({ address: cfg.TEMPORAL_ADDRESS, namespace: cfg.TEMPORAL_NAMESPACE, apiKey: cfg.TEMPORAL_API_KEY, tls: cfg.TEMPORAL_TLS }),
   );
@@ -58,14 +60,14 @@ export async function runWorker(cfg: WorkerConfig, dataConverter: DataConverter 
       taskQueue: cfg.TASK_QUEUE,
       workflowsPath: require.resolve('../workflows'),
       dataConverter: { payloadCodecs: dataConverter.payloadCodecs ?? [] },
-      activities: createActivities({ amazonPay, records }),
+      activities: createActivities({ amazonPay, records, webhooks }),
       // Stop polling at once on SIGTERM, let in-flight activities finish within the grace period.
       shutdownGraceTime: cfg.WORKER_SHUTDOWN_GRACE as Duration,
       maxCachedWorkflows: cfg.WORKER_MAX_CACHED_WORKFLOWS,
     });
     // Supervisors (npm start, the bench) wait for this line, so it is written whatever LOG_LEVEL says.
     log.child({}, { level: 'info' }).info(
-      { taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, amazonPay: amazonPay.endpoint, metrics: cfg.WORKER_METRICS_ADDRESS ?? null, codec: codec ? String(codec) : 'none' },
+      { taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, amazonPay: amazonPay.endpoint, metrics: cfg.WORKER_METRICS_ADDRESS ?? null, codec: codec ? String(codec) : 'none', merchantWebhook: webhookTarget(webhooks) },
       'worker ready',
     );
     await worker.run();

@@ -4,7 +4,7 @@
 // replayed step is a no-op. Only features both MongoDB and the local store (FerretDB) support are used.
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import { toMinorUnits } from '../amazon-pay/money';
-import type { RecordStepRequest, SessionFields, StepContext, StoredMoney, TimelineEvent } from './types';
+import type { RecordStepRequest, SessionFields, StepContext, StoredMoney, TimelineEvent, WebhookDelivery } from './types';
 
 export const SESSIONS = 'checkoutSessions';
 export const EVENTS = 'checkoutSessionEvents';
@@ -42,6 +42,8 @@ export interface CheckoutSessionDoc extends AmazonSessionData {
   finalizedAt?: Date;
   settledAt?: Date;
   closedAt?: Date;
+  /** The latest merchant webhook's delivery (activities/webhooks); not seq-guarded, see setWebhookDelivery. */
+  webhook?: WebhookDelivery;
 }
 
 export interface TimelineDoc extends TimelineEvent {
@@ -71,6 +73,13 @@ export function toStoredFields(set: SessionFields & AmazonSessionData): Record<s
 }
 
 const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
+
+/** `n` of a webhook event ID `<checkoutSessionId>:<n>` (the workflow step that raised it); undefined without one. */
+export function webhookEventSeq(eventId: string): number | undefined {
+  const colon = eventId.lastIndexOf(':');
+  const tail = eventId.slice(colon + 1);
+  return colon >= 0 && /^\d{1,15}$/.test(tail) ? Number(tail) : undefined;
+}
 
 /**
  * How the `seq` guard is applied. On MongoDB the filter `{_id, seq: {$lt: step}}` is one atomic write. FerretDB
@@ -170,6 +179,26 @@ export class CheckoutRecords {
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
+  }
+
+  /**
+   * Sets the session's `webhook` field whole, by `_id` only (the filter the local store pushes down). Not guarded
+   * by the step `seq` (a delivery is not a step), but an event older than the stored one is not written over it:
+   * a session's deliveries are serialized by its workflow, so read-then-write is enough. Never creates a session.
+   */
+  async setWebhookDelivery(id: string, webhook: WebhookDelivery): Promise<{ written: boolean; reason?: 'unknown-session' | 'older-event' }> {
+    const current = await this.sessions.findOne({ _id: id }, { projection: { webhook: 1 } });
+    if (!current) return { written: false, reason: 'unknown-session' };
+    const stored = current.webhook ? webhookEventSeq(current.webhook.lastEventId) : undefined;
+    const incoming = webhookEventSeq(webhook.lastEventId);
+    if (stored !== undefined && incoming !== undefined && incoming < stored) return { written: false, reason: 'older-event' };
+    const r = await this.sessions.updateOne({ _id: id }, { $set: { webhook } });
+    return r.matchedCount > 0 ? { written: true } : { written: false, reason: 'unknown-session' };
+  }
+
+  /** Only the buyer's data, for a webhook that carries it (MERCHANT_WEBHOOK_INCLUDE_BUYER). */
+  buyerData(id: string): Promise<Pick<CheckoutSessionDoc, '_id' | 'buyer' | 'billingAddress' | 'shippingAddress'> | null> {
+    return this.sessions.findOne({ _id: id }, { projection: { buyer: 1, billingAddress: 1, shippingAddress: 1 } });
   }
 
   get(id: string): Promise<CheckoutSessionDoc | null> {

@@ -55,3 +55,28 @@ export interface RecordStepRequest {
   event: TimelineEvent;
   set: SessionFields;
 }
+
+/**
+ * How the session's latest merchant webhook fared: `retrying` while Temporal retries it, `delivered`, `rejected`
+ * (4xx), `expired` (not delivered within MERCHANT_WEBHOOK_MAX_DELIVERY_MS), `failed` (a manual resend got no 2xx;
+ * nothing retries it), `not-configured` (no MERCHANT_WEBHOOK_URL).
+ */
+export type WebhookDeliveryState = 'not-configured' | 'retrying' | 'delivered' | 'rejected' | 'expired' | 'failed';
+
+/** The session document's `webhook` field, written whole by `setWebhookDelivery`. Holds no buyer data. */
+export interface WebhookDelivery {
+  state: WebhookDeliveryState;
+  lastEventId: string;
+  lastEventType: string;
+  /** The event as sent, without buyer data: what `checkout resend-webhook` sends again. */
+  lastEvent: Record<string, unknown>;
+  /** HTTP attempts made for this event (the activity's attempt number; a resend adds one). */
+  attempts: number;
+  lastHttpStatus?: number | null;
+  /** Status line or transport error of the last failed attempt, bounded; never the response body. */
+  lastError?: string | null;
+  deliveredAt?: Date;
+  /** Set by `checkout resend-webhook`. */
+  resentAt?: Date;
+  updatedAt: Date;
+}

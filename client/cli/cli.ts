@@ -13,6 +13,8 @@ import {
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { MongoClient } from 'mongodb';
 import { CheckoutRecords, type CheckoutSessionDoc } from '../../activities/records/checkout-sessions';
+import { storedWebhookEvent, webhookBody, webhookBuyer } from '../../activities/webhooks/body';
+import { deliverWebhookOnce, deliveryRecord } from '../../activities/webhooks/deliver';
 import {
   CheckoutConflictError,
   InvalidCheckoutInputError,
@@ -66,11 +68,14 @@ const QUERY_DEADLINE_MS = 10_000;
 const MONGODB_TIMEOUT_MS = 5_000;
 
 const EXIT_CODES_HELP = `Exit codes: 0 ok, 1 unexpected error, 2 invalid arguments, input or configuration,
-3 conflict (start: different request for the session; cancel: session already ended), 4 unknown session.`;
+3 conflict (start: different request for the session; cancel: session already ended; resend-webhook: no webhook
+event recorded yet), 4 unknown session.`;
 
 const ENV_HELP = `Environment: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_API_KEY,
 TEMPORAL_TLS (false), TASK_QUEUE (checkout-sessions), MONGODB_URI (optional), MONGODB_DB (checkout),
-PAYLOAD_CODEC_KEYS / PAYLOAD_CODEC_KEYS_FILE / PAYLOAD_CODEC_CURRENT_KEY_ID (the worker's payload codec keys).`;
+PAYLOAD_CODEC_KEYS / PAYLOAD_CODEC_KEYS_FILE / PAYLOAD_CODEC_CURRENT_KEY_ID (the worker's payload codec keys),
+MERCHANT_WEBHOOK_URL / MERCHANT_WEBHOOK_SECRET / MERCHANT_WEBHOOK_SECRET_PREVIOUS / MERCHANT_WEBHOOK_TIMEOUT_MS (10000)
+/ MERCHANT_WEBHOOK_INCLUDE_BUYER (false) (the worker's webhook settings, for resend-webhook).`;
 
 interface Command {
   summary: string;
@@ -81,6 +86,8 @@ interface Command {
   run(ctx: Ctx, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
   /** Checks arguments that need no server, before connecting. */
   check?(values: Record<string, string | boolean | undefined>, positionals: string[]): void;
+  /** Checks the configuration the command needs beyond the common one, before connecting. */
+  checkConfig?(config: Readonly<CliConfig>): void;
 }
 
 const help = { help: { type: 'boolean', short: 'h' } } as const;
@@ -212,7 +219,69 @@ ended: exit 3.`,
       return EXIT.ok;
     },
   },
+
+  'resend-webhook': {
+    summary: "send a session's last merchant webhook again, with the same event ID",
+    usage: 'checkout resend-webhook <checkoutSessionId>',
+    help: `Reads the event of the session's last merchant webhook from its MongoDB record (webhook.lastEvent), signs it
+with MERCHANT_WEBHOOK_SECRET (and MERCHANT_WEBHOOK_SECRET_PREVIOUS) and POSTs it once to MERCHANT_WEBHOOK_URL with
+the same Checkout-Event-Id, so a receiver that already has the event can drop it. Buyer data is added only with
+MERCHANT_WEBHOOK_INCLUDE_BUYER=true, as the worker does. The result is recorded on the session (webhook.state:
+delivered, rejected or failed). Needs MONGODB_URI and MERCHANT_WEBHOOK_URL (exit 2 without). Unknown session: exit 4;
+no webhook event recorded yet: exit 3; rejected (4xx) or failed (408, 429, 5xx, network, timeout): exit 1.`,
+    options: help,
+    positionals: 1,
+    check: (_v, p) => void sessionIdArg(p),
+    checkConfig: (c) => void resendConfig(c),
+    run: (ctx, _v, p) => resendWebhook(ctx, sessionIdArg(p)),
+  },
 };
+
+function resendConfig(c: Readonly<CliConfig>): { mongodb: NonNullable<CliConfig['mongodb']>; cfg: CliConfig['webhook'] & { url: string } } {
+  const problems = [
+    ...(c.mongodb ? [] : ['resend-webhook needs MONGODB_URI: the event to send again is in the session record']),
+    ...(c.webhook.url ? [] : ['resend-webhook needs MERCHANT_WEBHOOK_URL (and MERCHANT_WEBHOOK_SECRET): nowhere to send the webhook']),
+  ];
+  if (problems.length > 0) throw new CliError(problems.join('\n'), EXIT.usage);
+  return { mongodb: c.mongodb!, cfg: c.webhook as CliConfig['webhook'] & { url: string } };
+}
+
+async function resendWebhook(ctx: Ctx, id: string): Promise<number> {
+  const { mongodb, cfg } = resendConfig(ctx.config);
+  const mongo = new MongoClient(mongodb.uri, { serverSelectionTimeoutMS: MONGODB_TIMEOUT_MS, appName: 'checkout-cli' });
+  try {
+    await mongo.connect();
+    const records = new CheckoutRecords(mongo.db(mongodb.db));
+    const doc = await records.get(id);
+    if (!doc) throw new CliError(`unknown checkout session ${id}: no record in MongoDB database ${mongodb.db}`, EXIT.unknown);
+    const stored = doc.webhook;
+    if (!stored?.lastEvent) throw new CliError(`checkout session ${id} has no webhook event recorded yet: nothing to resend`, EXIT.conflict);
+    const event = storedWebhookEvent(stored.lastEvent);
+    if (!event) throw new CliError(`checkout session ${id}: the recorded webhook event ${stored.lastEventId} is malformed`, EXIT.failure);
+
+    const body = webhookBody(event, cfg.includeBuyer ? webhookBuyer(doc) : undefined);
+    const attempt = await deliverWebhookOnce({ url: cfg.url, secrets: cfg.secrets, timeoutMs: cfg.timeoutMs }, body, event.eventId);
+    const now = new Date();
+    const attempts = (stored.lastEventId === event.eventId ? stored.attempts : 0) + 1;
+    const rec = deliveryRecord(event, attempt, attempts, now);
+    // Nothing retries a resend: a retryable answer ends it as failed.
+    const written = await records.setWebhookDelivery(id, { ...rec, state: rec.state === 'retrying' ? 'failed' : rec.state, resentAt: now });
+    if (!written.written) {
+      const why = written.reason === 'older-event' ? 'a newer webhook event was recorded meanwhile' : 'the session record is gone';
+      ctx.io.err(`warning: result not recorded: ${why}`);
+    }
+
+    const what = `${event.eventId} (${event.type})`;
+    if (attempt.kind === 'delivered') {
+      ctx.io.out(`resent ${what}: delivered, HTTP ${attempt.httpStatus}`);
+      return EXIT.ok;
+    }
+    const retryAfter = attempt.kind === 'retryable' && attempt.retryAfterMs !== undefined ? `; retry after ${Math.ceil(attempt.retryAfterMs / 1000)} s` : '';
+    throw new CliError(`resend of ${what} ${attempt.kind === 'rejected' ? 'rejected' : 'failed'}: ${attempt.error}${retryAfter}`, EXIT.failure);
+  } finally {
+    await mongo.close();
+  }
+}
 
 function topHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
@@ -416,6 +485,13 @@ export async function runCli(argv: string[], io: Io, env?: NodeJS.ProcessEnv): P
     if (!(err instanceof ConfigError)) throw err;
     io.err(err.message);
     return EXIT.usage;
+  }
+  try {
+    command.checkConfig?.(config);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    io.err(err.message);
+    return err.exitCode;
   }
 
   let connection: Connection | undefined;

@@ -3,6 +3,7 @@
 // until someone decides it is safe to show.
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { CheckoutSessionDoc } from '../../activities/records/checkout-sessions';
+import type { WebhookDelivery } from '../../activities/records/types';
 import type { CheckoutOutcome, CheckoutStatus } from '../../workflows/checkout-session';
 
 const RECORD_FIELDS = [
@@ -32,13 +33,36 @@ const RECORD_FIELDS = [
 
 export const BUYER_FIELDS = ['buyer', 'billingAddress', 'shippingAddress', 'paymentDescriptor'] as const satisfies readonly (keyof CheckoutSessionDoc)[];
 
-export type ShownRecord = Partial<Record<(typeof RECORD_FIELDS)[number] | (typeof BUYER_FIELDS)[number], unknown>> & { checkoutSessionId: string };
+/** The webhook delivery as shown: its own allowlist (the stored event stays out; its fields are the record's). */
+const WEBHOOK_FIELDS = [
+  'state',
+  'lastEventId',
+  'lastEventType',
+  'attempts',
+  'lastHttpStatus',
+  'lastError',
+  'deliveredAt',
+  'resentAt',
+  'updatedAt',
+] as const satisfies readonly (keyof WebhookDelivery)[];
+
+export type ShownWebhook = Partial<Record<(typeof WEBHOOK_FIELDS)[number], unknown>>;
+
+export type ShownRecord = Partial<Record<(typeof RECORD_FIELDS)[number] | (typeof BUYER_FIELDS)[number], unknown>> & {
+  checkoutSessionId: string;
+  webhook?: ShownWebhook;
+};
 
 export function shownRecord(doc: CheckoutSessionDoc, showBuyer: boolean): ShownRecord {
   const out: ShownRecord = { checkoutSessionId: doc._id };
   const fields: readonly (keyof CheckoutSessionDoc)[] = showBuyer ? [...RECORD_FIELDS, ...BUYER_FIELDS] : RECORD_FIELDS;
   for (const k of fields) {
     if (doc[k] !== undefined && doc[k] !== null) (out as Record<string, unknown>)[k] = doc[k];
+  }
+  if (doc.webhook) {
+    const w: ShownWebhook = {};
+    for (const k of WEBHOOK_FIELDS) if (doc.webhook[k] !== undefined && doc.webhook[k] !== null) w[k] = doc.webhook[k];
+    out.webhook = w;
   }
   return out;
 }
@@ -123,8 +147,26 @@ export function formatStatus(r: StatusReport): string {
   }
   if (r.record) {
     lines.push('Record (MongoDB)');
-    const { checkoutSessionId: _id, ...fields } = r.record;
+    const { checkoutSessionId: _id, webhook, ...fields } = r.record;
     lines.push(...table(Object.entries(fields), '  '));
+    if (webhook) {
+      lines.push('Webhook');
+      lines.push(
+        ...table(
+          [
+            ['state', webhook.state],
+            ['event', webhook.lastEventId ? `${String(webhook.lastEventId)} (${String(webhook.lastEventType)})` : undefined],
+            ['attempts', webhook.attempts],
+            ['last status', webhook.lastHttpStatus],
+            ['last error', webhook.lastError],
+            ['delivered at', webhook.deliveredAt],
+            ['resent at', webhook.resentAt],
+            ['updated at', webhook.updatedAt],
+          ],
+          '  ',
+        ),
+      );
+    }
   }
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');

@@ -8,6 +8,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { createActivities } from '../../activities';
 import { createAmazonPayClient, type AmazonPayClient } from '../../activities/amazon-pay/client';
 import { CheckoutRecords } from '../../activities/records/checkout-sessions';
+import type { WebhookConfig } from '../../activities/webhooks/types';
 import type { CodecKeys } from '../../client/temporal/codec';
 import { createDataConverter } from '../../client/temporal/data-converter';
 import { startEmulator } from '../../emulator';
@@ -71,6 +72,8 @@ export interface HarnessOptions {
   ipnUrl?: string;
   /** Payload codec keys for the client and the worker; default: the fixed test keys (A and B, current B); null: no codec. */
   codecKeys?: CodecKeys | null;
+  /** Merchant webhooks for the worker's activities; default: not configured. */
+  webhooks?: WebhookConfig;
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -144,7 +147,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
         taskQueue,
         workflowBundle: await workflowBundle(),
         dataConverter: { payloadCodecs: dataConverter.payloadCodecs ?? [] },
-        activities: createActivities({ amazonPay, records }),
+        activities: createActivities({ amazonPay, records, webhooks: opts.webhooks }),
       });
       running = worker.run();
     },
