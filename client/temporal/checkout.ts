@@ -138,11 +138,30 @@ export type CancelResult = ReturnResult;
  */
 export async function deliverReturn(client: Client, checkoutSessionId: string, waitMs = 20_000): Promise<ReturnResult> {
   const handle = client.workflow.getHandle<(i: ParsedCheckoutInput) => Promise<CheckoutOutcome>>(checkoutWorkflowId(checkoutSessionId));
-  const update = handle.executeUpdate(buyerReturned, { args: [{ checkoutSessionId }] }).then(
+  const update = retryUnprocessed(() => handle.executeUpdate(buyerReturned, { args: [{ checkoutSessionId }] })).then(
     (outcome) => ({ kind: 'outcome', outcome }) as const,
     (err: unknown) => closedOrUnknown(handle, err),
   );
   return raceTimeout(update, waitMs);
+}
+
+const UNPROCESSED_UPDATE = /wasn't processed by worker/i;
+
+/**
+ * The server rejects an update that a workflow task carried but the worker did not process (it happens when many
+ * arrive together while the run moves on, e.g. 20 concurrent returns). Nothing was applied, and our updates are
+ * idempotent, so it is sent again a few times, briefly apart; any other failure passes through.
+ */
+async function retryUnprocessed<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await send();
+    } catch (err) {
+      const cause = err instanceof WorkflowUpdateFailedError ? (err.cause as Error | undefined)?.message : undefined;
+      if (i >= attempts || !cause || !UNPROCESSED_UPDATE.test(cause)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * i));
+    }
+  }
 }
 
 /** Buy Now / mobile: start (if needed) and deliver the return in one request (update-with-start). */
@@ -155,9 +174,13 @@ export async function startAndReturn(
 ): Promise<ReturnResult & { created?: boolean }> {
   const input = parseCheckoutInput(raw);
   const opts = startOptions(input, taskQueue, defaults);
-  const op = new WithStartWorkflowOperation(WORKFLOW_TYPE, { ...opts, workflowIdConflictPolicy: 'USE_EXISTING' });
-  const update = client.workflow
-    .executeUpdateWithStart(buyerReturned, { args: [{ checkoutSessionId: input.checkoutSessionId }], startWorkflowOperation: op })
+  // A start operation is used once: each attempt gets its own.
+  const send = () =>
+    client.workflow.executeUpdateWithStart(buyerReturned, {
+      args: [{ checkoutSessionId: input.checkoutSessionId }],
+      startWorkflowOperation: new WithStartWorkflowOperation(WORKFLOW_TYPE, { ...opts, workflowIdConflictPolicy: 'USE_EXISTING' }),
+    });
+  const update = retryUnprocessed(send)
     .then(
       (outcome) => ({ kind: 'outcome', outcome }) as const,
       (err: unknown) => closedOrUnknown(client.workflow.getHandle(opts.workflowId), err),
@@ -213,7 +236,7 @@ async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | { kind: 't
  */
 export async function deliverCancel(client: Client, checkoutSessionId: string, waitMs = 20_000): Promise<CancelResult> {
   const handle = client.workflow.getHandle<(i: ParsedCheckoutInput) => Promise<CheckoutOutcome>>(checkoutWorkflowId(checkoutSessionId));
-  const update = handle.executeUpdate(cancelCheckout, { args: [{ checkoutSessionId }] }).then(
+  const update = retryUnprocessed(() => handle.executeUpdate(cancelCheckout, { args: [{ checkoutSessionId }] })).then(
     (outcome) => ({ kind: 'outcome', outcome }) as const,
     (err: unknown) => closedOrUnknown(handle, err),
   );

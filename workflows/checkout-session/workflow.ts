@@ -21,6 +21,7 @@ import { z } from 'zod';
 import type { Activities } from '../../activities';
 import type { ConfirmResult, SessionSummary } from '../../activities/amazon-pay/activities';
 import type { SessionFields, StepContext, TimelineEvent } from '../../activities/records/types';
+import type { WebhookEventInput, WebhookEventType } from '../../activities/webhooks/types';
 import { checkoutWorkflowId } from './ids';
 import {
   CheckoutInput,
@@ -43,10 +44,12 @@ import { nextPollInterval, transition, waitingOn, type CheckoutEvent } from './s
 const CHARGE_AWARE_SESSION_READS = 'charge-aware-session-reads';
 
 /**
- * Lost-return recovery: while awaiting the return, Get Checkout Session after a grace period and on a growing
- * schedule; an Open session without constraints is confirmed as a return would be. Older histories wait passively.
+ * Lost-return recovery and merchant notifications: while awaiting the return, Get Checkout Session after a grace
+ * period and on a growing schedule (an Open session without constraints is confirmed as a return would be); every
+ * final state, and entering AuthorizationPending, is delivered to the merchant's webhook. Older histories wait
+ * passively and notify nobody.
  */
-const LOST_RETURN_RECOVERY = 'lost-return-recovery';
+const RECOVERY_AND_NOTIFICATIONS = 'recovery-and-notifications';
 
 /** Failure types raised by the Amazon Pay activities (activities/amazon-pay/errors.ts), by name. */
 const NON_RETRYABLE = ['AmazonPayRejected', 'AmazonPayAmbiguous', 'AmazonPayNotFound', 'AmazonPayConfig'];
@@ -64,6 +67,25 @@ const records = proxyLocalActivities<Activities>({
   scheduleToCloseTimeout: '5m',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
+
+/**
+ * Merchant webhooks: retried with backoff until the worker's delivery window (MERCHANT_WEBHOOK_MAX_DELIVERY_MS,
+ * default 3 days) runs out, which the activity enforces; this timeout is only the outer bound.
+ */
+const webhooks = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  scheduleToCloseTimeout: '30 days',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '30m', nonRetryableErrorTypes: ['WebhookRejected', 'WebhookExpired'] },
+});
+
+const WEBHOOK_TYPES: Partial<Record<CheckoutState, WebhookEventType>> = {
+  Completed: 'checkout.completed',
+  Declined: 'checkout.declined',
+  BuyerCanceled: 'checkout.buyer_canceled',
+  Expired: 'checkout.expired',
+  Failed: 'checkout.failed',
+  AuthorizationPending: 'checkout.authorization_pending',
+};
 
 /** Complete/finalize may retry only until Amazon's deadline (CONVENTIONS.md 4): the window is set per call. */
 function confirmActivity(untilDeadlineMs: number) {
@@ -95,6 +117,9 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
   let recoveryChecks = 0;
   /** Set when recovery, not the buyer's return, started the confirmation. */
   let recoveredAt: string | undefined;
+  /** Webhook deliveries in order; awaited before the workflow completes. */
+  let deliveries: Promise<void> = Promise.resolve();
+  let webhookNote = '';
   let seq = 0;
   let outcome: CheckoutOutcome | undefined;
   const ids: { chargeId?: string; chargePermissionId?: string; chargeState?: string } = {};
@@ -193,7 +218,8 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
   );
 
   const arrived = () => returnedAt !== undefined || cancelRequested;
-  const waited: WaitResult = patched(LOST_RETURN_RECOVERY) ? await awaitReturnWithRecovery() : await awaitReturn();
+  const notifying = patched(RECOVERY_AND_NOTIFICATIONS);
+  const waited: WaitResult = notifying ? await awaitReturnWithRecovery() : await awaitReturn();
 
   if (returnedAt === undefined && cancelRequested) {
     apply({ type: 'BuyerCanceled' });
@@ -209,11 +235,52 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
     if (state === 'AuthorizationPending') await followPendingAuthorization();
   }
 
+  // The checkout's outcome is settled (update callers already have it); the merchant's systems learn it now.
   mainDone = true;
+  if (notifying) await notifyMerchant(state);
+  await deliveries;
   await condition(allHandlersFinished);
   return snapshot();
 
   // --- branches -------------------------------------------------------------------------------------------
+
+  /**
+   * Queues the webhook for this state behind any earlier one (so the receiver sees them in order) and returns at
+   * once: a delivery never blocks or changes the checkout. Its event ID, `<checkoutSessionId>:<seq>`, names the
+   * last recorded step, so every retry and a replay carry the same ID.
+   */
+  function notifyMerchant(s: CheckoutState): Promise<void> {
+    const type = WEBHOOK_TYPES[s];
+    if (!notifying || !type) return deliveries;
+    const event: WebhookEventInput = {
+      eventId: `${id}:${seq}`,
+      type,
+      checkoutSessionId: id,
+      state: s,
+      reasonCode: outcome?.reasonCode ?? null,
+      chargeId: ids.chargeId ?? null,
+      chargePermissionId: ids.chargePermissionId ?? null,
+      chargeState: ids.chargeState ?? null,
+      chargeAmount: input.chargeAmount ?? null,
+      totalOrderAmount: input.totalOrderAmount ?? null,
+      merchantReferenceId: input.merchantReferenceId ?? null,
+      recovered: recoveredAt !== undefined,
+      occurredAt: new Date().toISOString(),
+    };
+    deliveries = deliveries.then(async () => {
+      if (isFinalState(state)) setCurrentDetails(`**${state}** — closed; delivering the merchant webhook ${event.eventId}`);
+      try {
+        const r = await webhooks.deliverMerchantWebhook(event);
+        webhookNote = r.outcome === 'delivered' ? `webhook ${event.eventId} delivered (attempt ${r.attempts})` : 'no webhook configured';
+      } catch (err) {
+        const f = failureType(err);
+        log.warn('merchant webhook not delivered', { eventId: event.eventId, failure: f });
+        webhookNote = `webhook ${event.eventId} not delivered (${f})`;
+      }
+      if (isFinalState(state)) setCurrentDetails(`**${state}** — closed; ${webhookNote}`);
+    });
+    return deliveries;
+  }
 
   /** Histories from before lost-return recovery: wait for the return or a cancel until the deadline, nothing else. */
   async function awaitReturn(): Promise<WaitResult> {
@@ -228,7 +295,7 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
   async function awaitReturnWithRecovery(): Promise<WaitResult> {
     const startMs = Date.now();
     const lastCheckAt = deadlineMs - recovery.beforeDeadlineMs;
-    let interval = Math.max(recovery.graceMs, 1_000);
+    let interval = Math.max(recovery.graceMs, 100); // doubles from the grace period
     // The first check after the grace period; when the deadline is nearer, one check shortly before it.
     let checkAt = Math.min(startMs + recovery.graceMs, lastCheckAt);
     while (recovery.enabled && checkAt > startMs && checkAt <= lastCheckAt) {
@@ -330,6 +397,7 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
 
   /** Pending branch (202): wait for an IPN or poll Get Charge on a growing interval, bounded. */
   async function followPendingAuthorization(): Promise<void> {
+    void notifyMerchant('AuthorizationPending');
     const chargeId = ids.chargeId;
     const giveUpAt = Date.now() + pending.maxWaitMs;
     let interval: number | undefined;

@@ -1,7 +1,7 @@
 // The outcome of a return or cancel as an HTTP answer, shared by the return and cancel URLs and complete-checkout.
 // Every answer says what is true: a wait that ran out reports the session's real state, not a guess.
 import { queryStatus, type ReturnResult } from '../../temporal/checkout';
-import { CheckoutState, isFinalState } from '../../../workflows/checkout-session';
+import { CheckoutState, isFinalState, type CheckoutOutcome } from '../../../workflows/checkout-session';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 
@@ -15,21 +15,35 @@ const STATE_QUERY_TIMEOUT_MS = 2_000;
 
 /**
  * The session's state now, for an answer whose wait ran out: the workflow's own (query, bounded), else the record
- * (no worker needed), else AwaitingReturn (a started session that has recorded nothing yet).
+ * (no worker needed), else AwaitingReturn (a started session that has recorded nothing yet). A final state comes with
+ * its outcome, so the answer is the same as the one a caller that waited long enough got.
  */
-export async function stateNow(c: AppContext, checkoutSessionId: string): Promise<CheckoutState> {
+export async function stateNow(c: AppContext, checkoutSessionId: string): Promise<{ state: CheckoutState; outcome?: CheckoutOutcome }> {
   const live = await c.client
     .withDeadline(Date.now() + STATE_QUERY_TIMEOUT_MS, () => queryStatus(c.client, checkoutSessionId))
     .catch(() => undefined);
-  if (live) return live.state;
+  if (live) return { state: live.state, ...(live.outcome ? { outcome: live.outcome } : {}) };
   const record = await c.records.get(checkoutSessionId).catch(() => undefined);
   const recorded = CheckoutState.safeParse(record?.state);
-  return recorded.success ? recorded.data : 'AwaitingReturn';
+  if (!recorded.success) return { state: 'AwaitingReturn' };
+  if (!isFinalState(recorded.data) || !record) return { state: recorded.data };
+  const outcome: CheckoutOutcome = {
+    checkoutSessionId,
+    state: recorded.data,
+    ...(record.reasonCode ? { reasonCode: record.reasonCode } : {}),
+    ...(record.chargeId ? { chargeId: record.chargeId } : {}),
+    ...(record.chargePermissionId ? { chargePermissionId: record.chargePermissionId } : {}),
+    ...(record.chargeState ? { chargeState: record.chargeState } : {}),
+    ...(record.recoveredAt ? { recovered: true } : {}),
+  };
+  return { state: recorded.data, outcome };
 }
 
-/** Fills in the true state of a wait that ran out; any other result passes unchanged. */
+/** Fills in the true state of a wait that ran out (the outcome when it is final); any other result passes unchanged. */
 export async function withStateNow(c: AppContext, checkoutSessionId: string, r: ReturnResult): Promise<ReturnResult> {
-  return r.kind === 'timeout' && r.state === undefined ? { kind: 'timeout', state: await stateNow(c, checkoutSessionId) } : r;
+  if (r.kind !== 'timeout' || r.state !== undefined) return r;
+  const now = await stateNow(c, checkoutSessionId);
+  return now.outcome ? { kind: 'outcome', outcome: now.outcome } : { kind: 'timeout', state: now.state };
 }
 
 /** Final → 200 with the outcome; pending, or the bounded wait ran out → 202 "ask again" with the state; unknown → 404. */
