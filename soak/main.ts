@@ -1,5 +1,5 @@
 // `npm run soak -- --sessions <n> [--seed <s>] [--minutes <m>] [--concurrency <c>] [--worker-kills <k>]
-//   [--http-kills <k>] [--temporal-restarts <k>] [--store-restarts <k>] [--fault-rate <0..1>]`
+//   [--http-kills <k>] [--temporal-restarts <k>] [--store-restarts <k>] [--fault-rate <0..1>] [--webhook-fault-rate <0..1>]`
 import { defaultSoakOptions, runSoak, type SoakOptions } from './run';
 
 function parse(argv: string[]): SoakOptions {
@@ -14,6 +14,7 @@ function parse(argv: string[]): SoakOptions {
     '--temporal-restarts': 'temporalRestarts',
     '--store-restarts': 'storeRestarts',
     '--fault-rate': 'faultRate',
+    '--webhook-fault-rate': 'webhookFaultRate',
   };
   for (let i = 0; i < argv.length; i++) {
     const key = flags[argv[i]!];
@@ -37,6 +38,9 @@ void (async () => {
   out(`  mix:      ${Object.entries(r.byPlan).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const failed = Object.values(r.faults).reduce((a, b) => a + b, 0);
   out(`  faults:   ${failed} of ${r.apiCalls} Amazon Pay calls failed (${((100 * failed) / Math.max(1, r.apiCalls)).toFixed(1)} %): ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  const w = r.webhooks;
+  out(`  recovery: ${r.recovered} lost returns completed by recovery`);
+  out(`  webhooks: ${w.finalEvents} final + ${w.pendingEvents} pending events kept, ${w.deliveries} deliveries accepted (${w.duplicateDeliveries} repeats of a kept ID), receiver faults ${Object.entries(w.faults).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}, bad signatures ${w.badSignatures}`);
   out(`  kills:    worker ${r.kills.worker}, http server ${r.kills.http}; restarts: temporal ${r.restarts.temporal}, store ${r.restarts.store}`);
   out(`  violations: ${r.violations.length}`);
   for (const v of r.violations.slice(0, 50)) out(`    ${v.session} (${v.workflowId}): ${v.problem}${v.files.length ? ` → ${v.files.join(', ')}` : ''}`);

@@ -15,6 +15,7 @@ import { startStack, type Stack } from '../dev/stack';
 import { startEmulator, type Emulator } from '../emulator';
 import { checkoutWorkflowId, type CheckoutOutcome } from '../workflows/checkout-session';
 import { mulberry32, pick, type Random } from './prng';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -30,6 +31,8 @@ export interface SoakOptions {
   storeRestarts: number;
   /** Share of Amazon Pay API calls that fail in some way (split over the fault kinds). */
   faultRate: number;
+  /** Share of webhook deliveries the merchant's receiver fails (503, 429, dropped, too late). */
+  webhookFaultRate: number;
   outDir: string;
   log?: (line: string) => void;
 }
@@ -44,11 +47,13 @@ export const defaultSoakOptions: SoakOptions = {
   temporalRestarts: 1,
   storeRestarts: 1,
   faultRate: 0.3,
+  webhookFaultRate: 0.3,
   outDir: join(ROOT, 'test-output', 'soak'),
 };
 
 type Flow = 'complete' | 'finalize' | 'wallet';
-type Buyer = 'approve' | 'decline' | 'pending-authorized' | 'pending-declined' | 'cancel' | 'never';
+/** `lost`: approves on Amazon's page and never comes back (the return is lost); recovery must complete it. */
+type Buyer = 'approve' | 'decline' | 'pending-authorized' | 'pending-declined' | 'cancel' | 'never' | 'lost';
 
 interface Plan {
   index: number;
@@ -67,6 +72,9 @@ export interface SoakReport {
   apiCalls: number;
   kills: { worker: number; http: number };
   restarts: { temporal: number; store: number };
+  /** Lost returns completed by recovery. */
+  recovered: number;
+  webhooks: { finalEvents: number; pendingEvents: number; deliveries: number; duplicateDeliveries: number; faults: Record<string, number>; badSignatures: number };
   violations: { session: string; workflowId: string; problem: string; files: string[] }[];
   durationS: number;
 }
@@ -93,6 +101,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const procs: { worker?: ManagedProcess; http?: ManagedProcess } = {};
   let client: Client | undefined;
   let mongo: MongoClient | undefined;
+  let receiver: WebhookReceiver | undefined;
 
   try {
     stack = await startStack({ dataDir, ui: false, say: (l) => log(l) });
@@ -110,6 +119,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       // As in production: every payload encrypted (the soak's own client below reads results with the same key).
       PAYLOAD_CODEC_KEYS: `ksoak:${randomBytes(32).toString('base64')}`,
     };
+    const webhookSecret = randomBytes(24).toString('base64url');
+    receiver = await startWebhookReceiver({ secrets: [webhookSecret], faultRate: o.webhookFaultRate, rnd: mulberry32(o.seed + 101), slowMs: 2_500 });
+    const hooks = receiver;
     const s = stack;
     const em = emulator;
     const spawnWorker = () =>
@@ -124,6 +136,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
           AMAZON_PAY_BASE_URL: em.baseUrl,
           AMAZON_PAY_TIMEOUT_MS: '3000',
           WORKER_SHUTDOWN_GRACE: '2s',
+          MERCHANT_WEBHOOK_URL: hooks.url,
+          MERCHANT_WEBHOOK_SECRET: webhookSecret,
+          MERCHANT_WEBHOOK_TIMEOUT_MS: '2000',
         },
         logFile: join(dataDir, 'worker.log'),
       });
@@ -170,11 +185,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       const flow = pick(rnd, [['complete', 5], ['finalize', 3], ['wallet', 2]] as const);
       const buyer: Buyer =
         flow === 'wallet'
-          ? pick(rnd, [['approve', 6], ['decline', 1], ['cancel', 1], ['never', 1]] as const)
+          ? pick(rnd, [['approve', 6], ['decline', 1], ['cancel', 1], ['never', 1], ['lost', 1]] as const)
           : flow === 'finalize'
             ? pick(rnd, [['approve', 6], ['decline', 1], ['pending-authorized', 2], ['pending-declined', 1]] as const)
-            : pick(rnd, [['approve', 5], ['decline', 1], ['pending-authorized', 2], ['pending-declined', 1], ['cancel', 1], ['never', 1]] as const);
-      const returns = buyer !== 'cancel' && buyer !== 'never';
+            : pick(rnd, [['approve', 5], ['decline', 1], ['pending-authorized', 2], ['pending-declined', 1], ['cancel', 1], ['never', 1], ['lost', 2]] as const);
+      const returns = buyer !== 'cancel' && buyer !== 'never' && buyer !== 'lost';
       return { index, id: '', flow, buyer, duplicates: returns && rnd() < 0.3 ? 2 + Math.floor(rnd() * 3) : 1, answers: [] };
     });
 
@@ -231,7 +246,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     let next = 0;
     const runOne = async (p: Plan) => {
       try {
-        await driveSession(p, em, http, publicKeyId, rnd);
+        await driveSession(p, em, http, publicKeyId, rnd, serviceUrl);
       } catch (err) {
         p.error = (err as Error).message;
       }
@@ -251,6 +266,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
     // Faults off for the settling phase; every workflow is given time to reach its end.
     em.state.clearFaults();
+    hooks.setFaultRate(0);
     const violations: SoakReport['violations'] = [];
     const settleBy = Date.now() + 5 * 60_000;
     for (const p of plans.filter((x) => x.id)) {
@@ -266,7 +282,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
           await sleep(500);
         }
       }
-      const problems = await checkSession(p, outcome, em, records);
+      const problems = await checkSession(p, outcome, em, records, hooks);
       if (problems.length > 0) {
         const files = await exportEvidence(o.outDir, p, client, em);
         for (const problem of problems) violations.push({ session: p.id, workflowId: checkoutWorkflowId(p.id), problem, files });
@@ -289,6 +305,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     const byPlan: Record<string, number> = {};
     for (const p of plans) byPlan[`${p.flow}/${p.buyer}${p.duplicates > 1 ? '/dup' : ''}`] = (byPlan[`${p.flow}/${p.buyer}${p.duplicates > 1 ? '/dup' : ''}`] ?? 0) + 1;
     await connection.close();
+    const received = [...hooks.events.values()];
+    const deliveries = received.reduce((a, e) => a + e.deliveries, 0);
     return {
       sessions: plans.filter((p) => p.id).length,
       byPlan,
@@ -296,6 +314,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       apiCalls: entries.length,
       kills: { worker: counts.worker, http: counts.http },
       restarts: { temporal: counts.temporal, store: counts.store },
+      recovered: received.filter((e) => e.recovered && e.type === 'checkout.completed').length,
+      webhooks: {
+        finalEvents: received.filter((e) => e.type !== 'checkout.authorization_pending').length,
+        pendingEvents: received.filter((e) => e.type === 'checkout.authorization_pending').length,
+        deliveries,
+        duplicateDeliveries: deliveries - received.length,
+        faults: { ...hooks.faults },
+        badSignatures: hooks.badSignatures,
+      },
       violations,
       durationS: Math.round((Date.now() - started) / 1000),
     };
@@ -304,6 +331,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     await procs.http?.stop(3_000);
     await procs.worker?.stop(3_000);
     await emulator?.close();
+    await receiver?.close();
     await stack?.stop();
     if (!process.env.KEEP_SOAK_DATA) rmSync(dataDir, { recursive: true, force: true });
   }
@@ -358,7 +386,7 @@ class HttpDriver {
   }
 }
 
-async function driveSession(p: Plan, em: Emulator, http: HttpDriver, publicKeyId: string, rnd: Random): Promise<void> {
+async function driveSession(p: Plan, em: Emulator, http: HttpDriver, publicKeyId: string, rnd: Random, serviceUrl: string): Promise<void> {
   const wallet = p.flow === 'wallet';
   const pending = p.buyer === 'pending-authorized' || p.buyer === 'pending-declined';
   const chargeAmount = { amount: `${10 + Math.floor(rnd() * 90)}.${String(Math.floor(rnd() * 100)).padStart(2, '0')}`, currencyCode: 'USD' };
@@ -370,6 +398,8 @@ async function driveSession(p: Plan, em: Emulator, http: HttpDriver, publicKeyId
     buyer: { buyerId: `buyer-${p.index}`, name: 'Susie Smith', email: 'susie@example.com', phoneNumber: '800-000-0000' },
     shippingAddress: address,
     billingAddress: address,
+    // As a real session: without it Amazon lists CheckoutResultReturnUrlNotSet and recovery rightly waits.
+    checkoutResultReturnUrl: `${serviceUrl}/checkout/return`,
   } as never);
   p.id = String(created.checkoutSessionId);
   const deadline = new Date(Date.now() + (p.buyer === 'never' ? 6_000 + rnd() * 6_000 : 15 * 60_000)).toISOString();
@@ -381,10 +411,12 @@ async function driveSession(p: Plan, em: Emulator, http: HttpDriver, publicKeyId
     merchantReferenceId: `soak-${p.index}`,
     deadline,
     ...(pending ? { pending: { maxWaitMs: 10 * 60_000, initialPollMs: 1_000, maxPollMs: 4_000 } } : {}),
+    // Recovery checks within seconds, so they race the returns, cancels and faults of the run.
+    recovery: { graceMs: 1_500 + Math.floor(rnd() * 2_500), maxIntervalMs: 4_000, beforeDeadlineMs: 500 },
   };
 
   // The buyer acts on Amazon's page first (approve settles later for pending ones).
-  if (p.buyer === 'approve') em.state.buyerAction(p.id, { action: 'approve' });
+  if (p.buyer === 'approve' || p.buyer === 'lost') em.state.buyerAction(p.id, { action: 'approve' });
   if (p.buyer === 'decline') em.state.buyerAction(p.id, { action: 'decline' });
   if (pending) {
     em.state.buyerAction(p.id, {
@@ -402,7 +434,7 @@ async function driveSession(p: Plan, em: Emulator, http: HttpDriver, publicKeyId
   }
   const start = await http.request('POST', '/api/checkout-sessions', input, true);
   if (start.status !== 201 && start.status !== 200) throw new Error(`start answered ${start.status}: ${JSON.stringify(start.json)}`);
-  if (p.buyer === 'never') return;
+  if (p.buyer === 'never' || p.buyer === 'lost') return;
   if (p.buyer === 'cancel') {
     const r = await http.request('GET', `/checkout/cancel?amazonCheckoutSessionId=${p.id}`);
     if (r.status >= 400) throw new Error(`cancel answered ${r.status}`);
@@ -433,14 +465,16 @@ function expectedState(p: Plan, view: Record<string, unknown> | null, chargeStat
   return p.buyer === 'cancel' ? 'BuyerCanceled' : 'Expired';
 }
 
-async function checkSession(p: Plan, outcome: CheckoutOutcome | undefined, em: Emulator, records: CheckoutRecords): Promise<string[]> {
+async function checkSession(p: Plan, outcome: CheckoutOutcome | undefined, em: Emulator, records: CheckoutRecords, hooks: WebhookReceiver): Promise<string[]> {
   const problems: string[] = [];
   if (p.error) problems.push(`driver error: ${p.error}`);
   if (!outcome) return [...problems, 'workflow did not close'];
   const truth = em.state.getCheckoutSession(p.id);
   const c = em.state.counters(p.id);
   const effects = c.completeEffects + c.finalizeEffects;
+  // A lost return is a buyer who approved: recovery owes the same single effect a return would have made.
   const returned = p.buyer !== 'cancel' && p.buyer !== 'never';
+  if (p.buyer === 'lost' && outcome.state === 'Completed' && !outcome.recovered) problems.push('a lost return completed without recovery');
   if (returned && effects !== 1) problems.push(`expected exactly 1 complete/finalize effect, saw ${effects}`);
   if (!returned && effects !== 0) problems.push(`expected no complete/finalize effect, saw ${effects}`);
   const view = truth?.view ?? null;
@@ -459,16 +493,22 @@ async function checkSession(p: Plan, outcome: CheckoutOutcome | undefined, em: E
     }
     if (want === 'Completed' && (doc.chargeId ?? undefined) !== chargeId) problems.push('record chargeId differs from the emulator');
   }
+  // The merchant learns the final state exactly once, as a deduplicating receiver sees it, and the record says so.
+  const finals = [...hooks.events.values()].filter((e) => e.checkoutSessionId === p.id && e.type !== 'checkout.authorization_pending');
+  if (finals.length !== 1) problems.push(`expected one final webhook event, the receiver kept ${finals.length}`);
+  else if (finals[0]!.state !== outcome.state) problems.push(`webhook said ${finals[0]!.state} but the workflow closed as ${outcome.state}`);
+  if (doc?.webhook?.state !== 'delivered') problems.push(`record's webhook delivery is ${doc?.webhook?.state ?? 'missing'}`);
+
   const timeline = await records.timeline(p.id);
   const seqs = timeline.map((e) => e.seq);
   if (new Set(seqs).size !== seqs.length) problems.push('duplicate timeline entries');
   if (timeline.length === 0 || timeline[0]!.type !== 'Created') problems.push('timeline does not start with Created');
 
   const answers = p.answers.map((a) => JSON.stringify(a));
-  const finals = p.answers.filter((a) => (a as { state?: string }).state !== 'AuthorizationPending');
+  const finalAnswers = p.answers.filter((a) => (a as { state?: string }).state !== 'AuthorizationPending');
   if (p.answers.some((a) => (a as { error?: unknown }).error !== undefined)) problems.push(`a return got an error: ${answers.join(' | ')}`);
-  if (new Set(finals.map((a) => JSON.stringify(a))).size > 1) problems.push(`duplicate returns answered differently: ${answers.join(' | ')}`);
-  for (const a of finals) {
+  if (new Set(finalAnswers.map((a) => JSON.stringify(a))).size > 1) problems.push(`duplicate returns answered differently: ${answers.join(' | ')}`);
+  for (const a of finalAnswers) {
     if ((a as { state?: string }).state !== outcome.state) problems.push(`a return answered ${JSON.stringify(a)} but the workflow closed as ${outcome.state}`);
   }
   return problems;
