@@ -30,7 +30,72 @@ export default tseslint.config(
               message: 'Workflows import activities as types only.',
             },
             { group: ['mongodb', 'fastify', 'pino', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'], message: 'Not allowed in workflow code.' },
+            {
+              group: ['**/client', '**/client/**', '**/worker', '**/worker/**', '**/emulator', '**/emulator/**', '**/dev/**', '**/test/**'],
+              message: 'Workflows import only the vocabulary (domain/), their own files and types.',
+            },
           ],
+        },
+      ],
+    },
+  },
+  // Import directions (DESIGN.md, "Parts and how data flows"), one block per folder.
+  {
+    files: ['activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows/**/workflow', '**/workflows/**/state', '**/workflows/**/messages', '**/workflows/**/ids', '**/workflows/**/search-attributes', '**/workflows', '**/workflows/index'],
+              allowTypeImports: true,
+              message: 'Activities never import workflow runtime code (types and the input schemas only; shared values live in domain/).',
+            },
+            { group: ['**/client/**', '**/worker/**', '**/emulator/**', '**/dev/**', '**/test/**'], message: 'Activities import no process code.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['client/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/worker', '**/worker/**'], message: 'Clients never import the worker: shared process code lives in client/temporal/.' },
+            { group: ['**/emulator/**', '**/dev/**', '**/test/**', '**/bench/**', '**/soak/**'], message: 'Not from client code.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['emulator/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows/**', '**/activities/**', '**/client/**', '**/worker/**', '**/domain/**'],
+              message: 'The emulator is the other side of the boundary: it imports nothing of the service.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'The vocabulary is dependency-free.' })),
+          patterns: [{ group: ['../**', '@temporalio/*', 'mongodb', 'fastify', 'pino'], message: 'The vocabulary is dependency-free (zod at most).' }],
         },
       ],
     },

@@ -11,7 +11,7 @@ import { connectionOptions } from '../client/temporal/connection';
 import { dataConverterFromEnv } from '../client/temporal/data-converter';
 import { configOrExit } from '../client/temporal/env';
 import { loadWorkerConfig, workerWebhookConfig, type WorkerConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger } from '../client/temporal/logger';
 
 const TEMPORAL_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
 

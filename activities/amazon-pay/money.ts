@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currencyExponent } from '../../workflows/checkout-session/money';
+import { currencyExponent } from '../../domain/money';
 
 /** Amazon Pay's `price` type: a decimal string plus an ISO 4217 code (CONVENTIONS.md, convention 12). */
 export type Money = { amount: string; currencyCode: string };
@@ -7,7 +7,7 @@ export type Money = { amount: string; currencyCode: string };
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 
-export { currencyExponent } from '../../workflows/checkout-session/money';
+export { currencyExponent } from '../../domain/money';
 
 /**
  * Integer minor units of `m`, computed on the digit string (never through a float). Rejects signs, exponents,

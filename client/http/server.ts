@@ -1,7 +1,7 @@
 // The HTTP server process: configuration, connections, buildApp, listen, graceful close on SIGTERM/SIGINT.
 import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
-import { createLogger } from '../../worker/logger';
+import { createLogger } from '../temporal/logger';
 import { connectionOptions } from '../temporal/connection';
 import { buildApp } from './app';
 import { configOrExit } from '../temporal/env';

@@ -6,7 +6,7 @@ import { generate } from 'selfsigned';
 import { buildApp } from '../../client/http/app';
 import { loadHttpConfig, type HttpConfig } from '../../client/http/config';
 import { fetchCert, stringToSign, type CertFetcher, type SnsEnvelope } from '../../client/http/sns';
-import { createLogger } from '../../worker/logger';
+import { createLogger } from '../../client/temporal/logger';
 import type { Harness } from './checkout-harness';
 import { testStack } from './env';
 import { checkoutWorkflowId } from '../../workflows/checkout-session';

@@ -1,7 +1,7 @@
 // Schemas shared by the workflow and its clients (DESIGN.md, "The workflow" → Input; CONVENTIONS.md 12).
 // Money is a decimal string with the currency's precision checked by the activities; never a number.
 import { z } from 'zod';
-import { currencyExponent } from './money';
+import { currencyExponent } from '../../domain/money';
 
 export const CheckoutFlow = z.enum(['complete', 'finalize']);
 export type CheckoutFlow = z.infer<typeof CheckoutFlow>;

@@ -2,7 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { buildApp } from '../../../client/http/app';
-import { createLogger } from '../../../worker/logger';
+import { createLogger } from '../../../client/temporal/logger';
 import { createHarness, type Harness } from '../../helpers/checkout-harness';
 import { listen, testApp, testConfig, type ListeningApp } from '../../helpers/http-app';
 

@@ -1,4 +1,5 @@
-// Currency precision, shared by the input schema (workflows) and the Amazon Pay client (activities): one table.
+// Currency precision, the one table shared by the input schema (workflows), the Amazon Pay client (activities) and
+// everything else: part of the dependency-free vocabulary every folder may import (DESIGN.md, "two shared homes").
 /** ISO 4217 minor-unit exponents that differ from 2; every other code has 2. */
 const EXPONENTS: Readonly<Record<string, number>> = Object.freeze({
   BIF: 0,
