@@ -201,6 +201,17 @@ export class CheckoutRecords {
     return this.sessions.findOne({ _id: id }, { projection: { buyer: 1, billingAddress: 1, shippingAddress: 1 } });
   }
 
+  /**
+   * The session that holds a charge (an IPN names the charge, and sometimes its permission): by chargeId, else by
+   * chargePermissionId. Both fields are indexed (ensureIndexes).
+   */
+  async findByCharge(chargeId: string, chargePermissionId?: string): Promise<Pick<CheckoutSessionDoc, '_id' | 'state'> | null> {
+    const projection = { _id: 1, state: 1 } as const;
+    const byCharge = await this.sessions.findOne({ chargeId }, { projection });
+    if (byCharge || !chargePermissionId) return byCharge;
+    return this.sessions.findOne({ chargePermissionId }, { projection });
+  }
+
   get(id: string): Promise<CheckoutSessionDoc | null> {
     return this.sessions.findOne({ _id: id });
   }

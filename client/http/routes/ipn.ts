@@ -38,18 +38,11 @@ function parseMessage(text: string): IpnMessage | undefined {
 type IpnResult = { action: 'signaled'; checkoutSessionId: string } | { action: 'ignored'; reason: string } | { action: 'confirmed' | 'logged' };
 
 export function ipnRoutes(app: FastifyInstance, c: AppContext): void {
-  const findSession = async (m: IpnMessage) => {
-    const projection = { _id: 1, state: 1 } as const;
-    const byCharge = await c.records.sessions.findOne({ chargeId: m.objectid }, { projection });
-    if (byCharge || !m.chargepermissionid) return byCharge;
-    return c.records.sessions.findOne({ chargePermissionId: m.chargepermissionid }, { projection });
-  };
-
   const onNotification = async (e: SnsEnvelope): Promise<IpnResult> => {
     const m = parseMessage(e.Message);
     if (!m) return { action: 'ignored', reason: 'unreadable message' };
     if (m.objecttype.toUpperCase() !== 'CHARGE') return { action: 'ignored', reason: `object type ${m.objecttype}` };
-    const doc = await findSession(m);
+    const doc = await c.records.findByCharge(m.objectid, m.chargepermissionid);
     if (!doc) return { action: 'ignored', reason: 'no session holds this charge' };
     const state = CheckoutState.safeParse(doc.state);
     if (state.success && isFinalState(state.data)) return { action: 'ignored', reason: 'session already final' };

@@ -207,6 +207,8 @@ describe('POST /amazon-pay/ipn', () => {
         const r = await ipnTo(strict, sns.envelope(message, { SignatureVersion }));
         expect([SignatureVersion, r.statusCode, r.json()]).toEqual([SignatureVersion, 200, { ok: true, action: 'signaled', checkoutSessionId: id }]);
       }
+      // A signal that arrives while a workflow task is in flight is buffered: history shows it once that task ends.
+      await eventually(async () => (await chargeSignals(id)) === signalsBefore + 2);
       expect(await chargeSignals(id)).toBe(signalsBefore + 2);
       expect(fetched).toEqual([FAKE_SNS_CERT_URL]);
 
