@@ -8,6 +8,13 @@ import type { RecordStepRequest, SessionFields, StepContext, StoredMoney, Timeli
 
 export const SESSIONS = 'checkoutSessions';
 export const EVENTS = 'checkoutSessionEvents';
+/**
+ * Webhook delivery state, one document per session (`_id` = checkoutSessionId), apart from the session document:
+ * a delivery runs beside the workflow's own steps (the AuthorizationPending event while the charge is polled), and
+ * the local store applies an update as read-modify-write of the whole document, so two writers of one document can
+ * lose each other's fields (the soak saw a final state lost that way).
+ */
+export const WEBHOOKS = 'checkoutSessionWebhooks';
 
 /** Buyer data Amazon serves for 30 days only, so it is stored (seeds 001/004). Set only by Amazon Pay activities. */
 export interface AmazonSessionData {
@@ -42,7 +49,7 @@ export interface CheckoutSessionDoc extends AmazonSessionData {
   finalizedAt?: Date;
   settledAt?: Date;
   closedAt?: Date;
-  /** The latest merchant webhook's delivery (activities/webhooks); not seq-guarded, see setWebhookDelivery. */
+  /** The latest merchant webhook's delivery (activities/webhooks), joined in by get() from its own collection. */
   webhook?: WebhookDelivery;
 }
 
@@ -93,6 +100,7 @@ export type SeqGuard = 'atomic' | 'read-then-write';
 export class CheckoutRecords {
   readonly sessions: Collection<CheckoutSessionDoc>;
   readonly events: Collection<TimelineDoc>;
+  readonly webhooks: Collection<{ _id: string; webhook: WebhookDelivery }>;
   #guard: Promise<SeqGuard> | undefined;
 
   /** `seqGuard` overrides the detection (tests exercise both ways on the local store). */
@@ -102,6 +110,7 @@ export class CheckoutRecords {
   ) {
     this.sessions = db.collection<CheckoutSessionDoc>(SESSIONS);
     this.events = db.collection<TimelineDoc>(EVENTS);
+    this.webhooks = db.collection<{ _id: string; webhook: WebhookDelivery }>(WEBHOOKS);
     if (opts.seqGuard) this.#guard = Promise.resolve(opts.seqGuard);
   }
 
@@ -182,18 +191,22 @@ export class CheckoutRecords {
   }
 
   /**
-   * Sets the session's `webhook` field whole, by `_id` only (the filter the local store pushes down). Not guarded
-   * by the step `seq` (a delivery is not a step), but an event older than the stored one is not written over it:
-   * a session's deliveries are serialized by its workflow, so read-then-write is enough. Never creates a session.
+   * Sets the session's webhook delivery state whole, in its own collection, by `_id` only (the filter the local store
+   * pushes down). Not guarded by the step `seq` (a delivery is not a step), but an event older than the stored one is
+   * not written over it: a session's deliveries are serialized by its workflow, so read-then-write is enough. Only
+   * for a session that exists.
    */
   async setWebhookDelivery(id: string, webhook: WebhookDelivery): Promise<{ written: boolean; reason?: 'unknown-session' | 'older-event' }> {
-    const current = await this.sessions.findOne({ _id: id }, { projection: { webhook: 1 } });
-    if (!current) return { written: false, reason: 'unknown-session' };
-    const stored = current.webhook ? webhookEventSeq(current.webhook.lastEventId) : undefined;
+    const [session, current] = await Promise.all([
+      this.sessions.findOne({ _id: id }, { projection: { _id: 1 } }),
+      this.webhooks.findOne({ _id: id }),
+    ]);
+    if (!session) return { written: false, reason: 'unknown-session' };
+    const stored = current ? webhookEventSeq(current.webhook.lastEventId) : undefined;
     const incoming = webhookEventSeq(webhook.lastEventId);
     if (stored !== undefined && incoming !== undefined && incoming < stored) return { written: false, reason: 'older-event' };
-    const r = await this.sessions.updateOne({ _id: id }, { $set: { webhook } });
-    return r.matchedCount > 0 ? { written: true } : { written: false, reason: 'unknown-session' };
+    await this.webhooks.updateOne({ _id: id }, { $set: { webhook } }, { upsert: true });
+    return { written: true };
   }
 
   /** Only the buyer's data, for a webhook that carries it (MERCHANT_WEBHOOK_INCLUDE_BUYER). */
@@ -212,8 +225,10 @@ export class CheckoutRecords {
     return this.sessions.findOne({ chargePermissionId }, { projection });
   }
 
-  get(id: string): Promise<CheckoutSessionDoc | null> {
-    return this.sessions.findOne({ _id: id });
+  /** The session document, with its webhook delivery state (kept apart, see WEBHOOKS) as `webhook`. */
+  async get(id: string): Promise<CheckoutSessionDoc | null> {
+    const [doc, hook] = await Promise.all([this.sessions.findOne({ _id: id }), this.webhooks.findOne({ _id: id })]);
+    return doc && hook ? { ...doc, webhook: hook.webhook } : doc;
   }
 
   timeline(id: string): Promise<TimelineDoc[]> {
