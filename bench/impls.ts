@@ -1,5 +1,6 @@
 // Three implementations of one job — confirm a checkout session with the emulator and record the result — behind
 // one interface, so every scenario drives them the same way. Only `complete()` is the buyer's return → outcome.
+import { DEMO_ADDRESS, demoBuyer } from '../dev/fixtures';
 import { checkoutWorkflowId } from '../workflows/checkout-session/ids';
 import { type BenchEnv, QUEUES } from './env';
 import { floorCheckout, floorReturned } from './floor-workflow';
@@ -19,15 +20,7 @@ export interface Impl {
 
 export const CHARGE_AMOUNT = { amount: '14.00', currencyCode: 'USD' } as const;
 const RETURN_TIMEOUT_MS = 30_000;
-const address = {
-  name: 'Susie Smith',
-  addressLine1: '10 Ditka Ave',
-  city: 'Chicago',
-  stateOrRegion: 'IL',
-  postalCode: '60602',
-  countryCode: 'US',
-  phoneNumber: '800-000-0000',
-};
+const address = { ...DEMO_ADDRESS };
 
 /** Creates a session at the emulator as Amazon's button would. */
 export async function createSession(env: BenchEnv, extra: Record<string, unknown> = {}): Promise<string> {
@@ -35,7 +28,7 @@ export async function createSession(env: BenchEnv, extra: Record<string, unknown
     chargeAmount: CHARGE_AMOUNT,
     paymentIntent: 'AuthorizeWithCapture',
     publicKeyId: env.publicKeyId,
-    buyer: { buyerId: 'bench-buyer', name: 'Susie Smith', email: 'susie@example.com', phoneNumber: '800-000-0000' },
+    buyer: demoBuyer('bench-buyer'),
     shippingAddress: address,
     billingAddress: address,
     ...extra,

@@ -10,6 +10,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { MongoClient } from 'mongodb';
 import { CheckoutRecords } from '../activities/records/checkout-sessions';
 import { dataConverterFromEnv } from '../client/temporal/data-converter';
+import { DEMO_ADDRESS, demoBuyer } from '../dev/fixtures';
 import { freePort, startProcess, waitReady, type ManagedProcess } from '../dev/process';
 import { startStack, type Stack } from '../dev/stack';
 import { startEmulator, type Emulator } from '../emulator';
@@ -339,15 +340,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const address = {
-  name: 'Susie Smith',
-  addressLine1: '10 Ditka Ave',
-  city: 'Chicago',
-  stateOrRegion: 'IL',
-  postalCode: '60602',
-  countryCode: 'US',
-  phoneNumber: '800-000-0000',
-};
+const address = { ...DEMO_ADDRESS };
 
 /** Talks to the service like a browser and a merchant backend would: it retries while the server is down. */
 class HttpDriver {
@@ -395,7 +388,7 @@ async function driveSession(p: Plan, em: Emulator, http: HttpDriver, publicKeyId
     publicKeyId,
     ...(wallet ? { chargePermissionType: 'PaymentMethodOnFile' } : { chargeAmount, paymentIntent, canHandlePendingAuthorization: pending }),
     ...(p.flow === 'finalize' ? { productType: 'PayAndShip' } : {}),
-    buyer: { buyerId: `buyer-${p.index}`, name: 'Susie Smith', email: 'susie@example.com', phoneNumber: '800-000-0000' },
+    buyer: demoBuyer(`buyer-${p.index}`),
     shippingAddress: address,
     billingAddress: address,
     // As a real session: without it Amazon lists CheckoutResultReturnUrlNotSet and recovery rightly waits.

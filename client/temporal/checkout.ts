@@ -136,9 +136,14 @@ export type CancelResult = ReturnResult;
  * Delivers buyerReturned and waits (bounded) for the outcome. A closed workflow answers with its result, so a
  * buyer who reloads the return page after the end sees the same outcome.
  */
-export async function deliverReturn(client: Client, checkoutSessionId: string, waitMs = 20_000): Promise<ReturnResult> {
+export function deliverReturn(client: Client, checkoutSessionId: string, waitMs = 20_000): Promise<ReturnResult> {
+  return sessionUpdate(client, checkoutSessionId, buyerReturned, waitMs);
+}
+
+/** One of the session's updates, sent again if the server dropped it unprocessed, answered within `waitMs`. */
+function sessionUpdate(client: Client, checkoutSessionId: string, def: typeof buyerReturned, waitMs: number): Promise<ReturnResult> {
   const handle = client.workflow.getHandle<(i: ParsedCheckoutInput) => Promise<CheckoutOutcome>>(checkoutWorkflowId(checkoutSessionId));
-  const update = retryUnprocessed(() => handle.executeUpdate(buyerReturned, { args: [{ checkoutSessionId }] })).then(
+  const update = retryUnprocessed(() => handle.executeUpdate(def, { args: [{ checkoutSessionId }] })).then(
     (outcome) => ({ kind: 'outcome', outcome }) as const,
     (err: unknown) => closedOrUnknown(handle, err),
   );
@@ -234,13 +239,8 @@ async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | { kind: 't
  * Asks the workflow to cancel and waits (bounded) for what became true: `BuyerCanceled` when the cancel was applied,
  * otherwise the state that won (the buyer had returned, the session had ended). A closed run answers with its result.
  */
-export async function deliverCancel(client: Client, checkoutSessionId: string, waitMs = 20_000): Promise<CancelResult> {
-  const handle = client.workflow.getHandle<(i: ParsedCheckoutInput) => Promise<CheckoutOutcome>>(checkoutWorkflowId(checkoutSessionId));
-  const update = retryUnprocessed(() => handle.executeUpdate(cancelCheckout, { args: [{ checkoutSessionId }] })).then(
-    (outcome) => ({ kind: 'outcome', outcome }) as const,
-    (err: unknown) => closedOrUnknown(handle, err),
-  );
-  return raceTimeout(update, waitMs);
+export function deliverCancel(client: Client, checkoutSessionId: string, waitMs = 20_000): Promise<CancelResult> {
+  return sessionUpdate(client, checkoutSessionId, cancelCheckout, waitMs);
 }
 
 /** The fire-and-forget cancel signal, for callers that need no answer. */

@@ -12,6 +12,7 @@ import type { WebhookConfig } from '../../activities/webhooks/types';
 import type { CodecKeys } from '../../client/temporal/codec';
 import { createDataConverter } from '../../client/temporal/data-converter';
 import { startEmulator } from '../../emulator';
+import { DEMO_ADDRESS, demoBuyer } from '../../dev/fixtures';
 import { testCodecKeys } from './codec-keys';
 import { testStack, uniqueId } from './env';
 
@@ -56,16 +57,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export const buyerAddress = {
-  name: 'Susie Smith',
-  addressLine1: '10 Ditka Ave',
-  addressLine2: 'Suite 2500',
-  city: 'Chicago',
-  stateOrRegion: 'IL',
-  postalCode: '60602',
-  countryCode: 'US',
-  phoneNumber: '800-000-0000',
-};
+export const buyerAddress = DEMO_ADDRESS;
 
 export interface HarnessOptions {
   worker?: boolean;
@@ -129,7 +121,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
         chargeAmount: { amount: '14.00', currencyCode: 'USD' },
         paymentIntent: 'AuthorizeWithCapture',
         publicKeyId,
-        buyer: { buyerId: 'buyer-1', name: 'Susie Smith', email: 'susie@example.com', phoneNumber: '800-000-0000' },
+        buyer: demoBuyer('buyer-1'),
         shippingAddress: buyerAddress,
         billingAddress: buyerAddress,
         ...o,

@@ -2,9 +2,11 @@
 // needs (CONVENTIONS.md 4). Types only from activities/: the implementations run in the worker, never here.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import type { AmazonPayFailureType } from '../../activities/amazon-pay/errors';
+import type { WebhookFailureType } from '../../activities/webhooks/types';
 
 /** Failure types raised by the Amazon Pay activities (activities/amazon-pay/errors.ts), by name. */
-const NON_RETRYABLE = ['AmazonPayRejected', 'AmazonPayAmbiguous', 'AmazonPayNotFound', 'AmazonPayConfig'];
+const NON_RETRYABLE = ['AmazonPayRejected', 'AmazonPayAmbiguous', 'AmazonPayNotFound', 'AmazonPayConfig'] satisfies AmazonPayFailureType[];
 
 /** Reads of Amazon state: retried with backoff for a bounded time, independent of the session's deadline. */
 export const reads = proxyActivities<Activities>({
@@ -27,7 +29,7 @@ export const records = proxyLocalActivities<Activities>({
 export const webhooks = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   scheduleToCloseTimeout: '30 days',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '30m', nonRetryableErrorTypes: ['WebhookRejected', 'WebhookExpired'] },
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '30m', nonRetryableErrorTypes: ['WebhookRejected', 'WebhookExpired'] satisfies WebhookFailureType[] },
 });
 
 /** Complete/finalize may retry only until Amazon's deadline (CONVENTIONS.md 4): the window is set per call. */
