@@ -4,8 +4,7 @@ import { renderActionDone, renderAmazonPage } from './amazon-page';
 import { ClockAdvanceSchema, ConfigSchema, PublicKeySchema, type EmulatorControl } from './control';
 import { parseInput } from './domain';
 import { ApiError, notFound } from './errors';
-import { sendJson } from './http-util';
-import type { ServerExtras } from './server';
+import { sendJson, type ServerExtras } from './http-util';
 
 /**
  * The admin API under `/_emulator/` (JSON, unsigned; see emulator/README.md). Every route maps onto one

@@ -26,3 +26,8 @@ export function sendJson(
 ): void {
   sendBytes(res, status, Buffer.from(JSON.stringify(value)), requestId, headers);
 }
+
+/** What the request handlers share besides the emulator's state (the admin API serves the SNS certificate). */
+export interface ServerExtras {
+  snsCertPem: string;
+}

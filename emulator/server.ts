@@ -7,7 +7,7 @@ import type { EmulatorControl } from './control';
 import type { OpContext, OpResult } from './domain';
 import { ApiError } from './errors';
 import type { LogEntry } from './request-log';
-import { sendBytes, sendJson } from './http-util';
+import { sendBytes, sendJson, type ServerExtras } from './http-util';
 import { headerValue, sha256Hex, verifyRequest } from './signature';
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -15,9 +15,7 @@ const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_-]{1,32}$/;
 /** Amazon requires a key on these POSTs (reference §3.1: create, capture; the SDK makes `headers` mandatory). */
 const KEY_REQUIRED = new Set(['createCheckoutSession', 'captureCharge']);
 
-export interface ServerExtras {
-  snsCertPem: string;
-}
+export type { ServerExtras } from './http-util';
 
 export function createRequestHandler(
   getControl: () => EmulatorControl | undefined,
