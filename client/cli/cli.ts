@@ -1,6 +1,6 @@
 // The operator CLI: argument parsing (node:util parseArgs), help, exit codes and the commands. Arguments are checked
 // before any connection is made, so a typo answers at once and `--help` needs no configuration.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   Client,
@@ -17,16 +17,13 @@ import { storedWebhookEvent, webhookBody, webhookBuyer } from '../../activities/
 import { deliverWebhookOnce, deliveryRecord } from '../../activities/webhooks/deliver';
 import {
   CheckoutConflictError,
-  InvalidCheckoutInputError,
   WORKFLOW_TYPE,
   deliverCancel,
-  parseCheckoutInput,
   queryStatus,
   startCheckout,
 } from '../temporal/checkout';
 import { connectionOptions } from '../temporal/connection';
 import {
-  CheckoutSessionId,
   CheckoutSessionIdKey,
   CheckoutState,
   CheckoutStateKey,
@@ -35,21 +32,12 @@ import {
   type CheckoutOutcome,
   type CheckoutStatus,
 } from '../../workflows/checkout-session';
+import { listArgs, readStartInput, sessionIdArg } from './args';
 import { ConfigError, loadCliConfig, type CliConfig } from './config';
+import { CliError, EXIT } from './errors';
 import { formatList, formatStatus, shownRecord, workflowSummary, type ListedSession, type StatusReport } from './format';
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, conflict: 3, unknown: 4 } as const;
-
-/** An expected failure: its message is for the operator and it ends the command with `exitCode`. */
-export class CliError extends Error {
-  override name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
+export { CliError, EXIT } from './errors';
 
 export interface Io {
   out(text: string): void;
@@ -301,51 +289,6 @@ function topHelp(): string {
 
 function commandHelp(c: Command): string {
   return [`Usage: ${c.usage}`, '', c.help, '', EXIT_CODES_HELP, '', ENV_HELP].join('\n');
-}
-
-function readStartInput(v: Record<string, string | boolean | undefined>): unknown {
-  const file = typeof v.file === 'string' ? v.file : undefined;
-  const json = typeof v.json === 'string' ? v.json : undefined;
-  if ((file === undefined) === (json === undefined)) throw new CliError('start needs exactly one of --file <input.json> or --json <json>', EXIT.usage);
-  let text: string;
-  try {
-    text = file !== undefined ? readFileSync(file, 'utf8') : json!;
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.usage);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${file ?? '--json'} is not valid JSON: ${(err as Error).message}`, EXIT.usage);
-  }
-  try {
-    parseCheckoutInput(raw);
-  } catch (err) {
-    if (err instanceof InvalidCheckoutInputError) throw new CliError(`invalid checkout input:\n${err.message}`, EXIT.usage);
-    throw err;
-  }
-  return raw;
-}
-
-function sessionIdArg(p: string[]): string {
-  const r = CheckoutSessionId.safeParse(p[0]);
-  if (!r.success) throw new CliError(`invalid checkoutSessionId ${JSON.stringify(p[0] ?? '')}: ${r.error.issues[0]?.message ?? 'invalid'}`, EXIT.usage);
-  return r.data;
-}
-
-function listArgs(v: Record<string, string | boolean | undefined>): { state?: CheckoutState; limit: number } {
-  const problems: string[] = [];
-  let state: CheckoutState | undefined;
-  if (v.state !== undefined) {
-    const r = CheckoutState.safeParse(v.state);
-    if (r.success) state = r.data;
-    else problems.push(`--state ${JSON.stringify(v.state)} is not a CheckoutState; one of: ${CheckoutState.options.join(', ')}`);
-  }
-  const limit = v.limit === undefined ? 20 : Number(v.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) problems.push(`--limit ${JSON.stringify(v.limit)} must be an integer from 1 to 1000`);
-  if (problems.length > 0) throw new CliError(problems.join('\n'), EXIT.usage);
-  return { ...(state ? { state } : {}), limit };
 }
 
 function listedSession(w: WorkflowExecutionInfo): ListedSession {
