@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
-  Client,
-  Connection,
+  type Client,
+  type Connection,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type WorkflowExecutionDescription,
@@ -22,7 +22,7 @@ import {
   queryStatus,
   startCheckout,
 } from '../temporal/checkout';
-import { connectionOptions } from '../temporal/connection';
+import { connectClient } from '../temporal/connection';
 import {
   CheckoutSessionIdKey,
   CheckoutState,
@@ -439,9 +439,9 @@ export async function runCli(argv: string[], io: Io, env?: NodeJS.ProcessEnv): P
 
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect(connectionOptions(config.temporal));
-    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: config.dataConverter });
-    return await command.run({ config, connection, client, io }, values, positionals);
+    const c = await connectClient(config.temporal, config.dataConverter);
+    connection = c.connection;
+    return await command.run({ config, connection: c.connection, client: c.client, io }, values, positionals);
   } catch (err) {
     if (err instanceof CliError) {
       io.err(err.message);

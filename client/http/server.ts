@@ -1,8 +1,7 @@
 // The HTTP server process: configuration, connections, buildApp, listen, graceful close on SIGTERM/SIGINT.
-import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { createLogger } from '../temporal/logger';
-import { connectionOptions } from '../temporal/connection';
+import { connectClient } from '../temporal/connection';
 import { buildApp } from './app';
 import { configOrExit } from '../temporal/env';
 import { loadDataConverter, loadHttpConfig, type HttpConfig } from './config';
@@ -10,10 +9,10 @@ import { loadDataConverter, loadHttpConfig, type HttpConfig } from './config';
 export async function runServer(cfg: HttpConfig): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL, 'http');
   const dataConverter = loadDataConverter();
-  const connection = await Connection.connect(
-    connectionOptions({ address: cfg.TEMPORAL_ADDRESS, namespace: cfg.TEMPORAL_NAMESPACE, apiKey: cfg.TEMPORAL_API_KEY, tls: cfg.TEMPORAL_TLS }),
+  const { connection, client } = await connectClient(
+    { address: cfg.TEMPORAL_ADDRESS, namespace: cfg.TEMPORAL_NAMESPACE, apiKey: cfg.TEMPORAL_API_KEY, tls: cfg.TEMPORAL_TLS },
+    dataConverter,
   );
-  const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, dataConverter });
   const mongo = await MongoClient.connect(cfg.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
   const app = buildApp({ client, db: mongo.db(cfg.MONGODB_DB), config: cfg, logger: log });
 

@@ -1,5 +1,6 @@
 // Connection settings shared by the worker, the HTTP server and the CLI (DESIGN.md: client/temporal is the one home).
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 
 export interface TemporalSettings {
   address: string;
@@ -16,7 +17,8 @@ export function connectionOptions(s: TemporalSettings) {
   };
 }
 
-export async function connectClient(s: TemporalSettings): Promise<{ client: Client; connection: Connection }> {
+/** The client every process uses (the worker's NativeConnection takes the same connectionOptions). */
+export async function connectClient(s: TemporalSettings, dataConverter?: DataConverter): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect(connectionOptions(s));
-  return { client: new Client({ connection, namespace: s.namespace }), connection };
+  return { client: new Client({ connection, namespace: s.namespace, ...(dataConverter ? { dataConverter } : {}) }), connection };
 }
