@@ -1,6 +1,7 @@
 // Activities at the Amazon Pay boundary. One attempt each (Temporal retries, CONVENTIONS.md 4); every failure
 // leaves as an ApplicationFailure with an explicit type (convention 5). Buyer data from Amazon's responses is
 // written straight to MongoDB here and never returned, so it never enters workflow history.
+import type { CheckoutSessionState } from '../../domain/checkout';
 import { toApplicationFailure } from './errors';
 import { idempotencyKey } from './idempotency';
 import type { AmazonPayClient } from './client';
@@ -30,7 +31,7 @@ export interface ConfirmResult {
 }
 
 export interface SessionSummary {
-  sessionState: 'Open' | 'Completed' | 'Canceled';
+  sessionState: CheckoutSessionState;
   reasonCode?: string | null;
   chargeId?: string;
   chargePermissionId?: string;

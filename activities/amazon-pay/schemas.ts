@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MoneySchema } from './money';
+import { ChargePermissionState, ChargePermissionType, ChargeState, CheckoutSessionState, PaymentIntent } from '../../domain/checkout';
 
 /*
  * Response schemas are loose: unknown fields are kept, and every field Amazon documents as optional may be absent or
@@ -25,23 +26,8 @@ export const ResponseMoneySchema = z.looseObject({
 });
 const money = ResponseMoneySchema.nullish();
 
-export const CheckoutSessionState = z.enum(['Open', 'Completed', 'Canceled']);
-export type CheckoutSessionState = z.infer<typeof CheckoutSessionState>;
-export const ChargeState = z.enum([
-  'AuthorizationInitiated',
-  'Authorized',
-  'CaptureInitiated',
-  'Captured',
-  'Canceled',
-  'Declined',
-]);
-export type ChargeState = z.infer<typeof ChargeState>;
-export const ChargePermissionState = z.enum(['Chargeable', 'NonChargeable', 'Closed']);
-export type ChargePermissionState = z.infer<typeof ChargePermissionState>;
-export const PaymentIntent = z.enum(['Confirm', 'Authorize', 'AuthorizeWithCapture']);
-export type PaymentIntent = z.infer<typeof PaymentIntent>;
-export const ChargePermissionType = z.enum(['OneTime', 'Recurring', 'PaymentMethodOnFile']);
-export type ChargePermissionType = z.infer<typeof ChargePermissionType>;
+
+export { ChargePermissionState, ChargePermissionType, ChargeState, CheckoutSessionState, PaymentIntent };
 
 export const AddressSchema = z.looseObject({
   name: str,

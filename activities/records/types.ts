@@ -1,3 +1,5 @@
+import type { CheckoutState } from '../../domain/checkout';
+
 // The record shapes shared by the records module, the activities and (as types) the workflow.
 // DESIGN.md, "Records in MongoDB".
 
@@ -24,7 +26,7 @@ export interface MoneyInput {
 
 /** Fields the workflow itself sets; buyer data is only ever set by the Amazon Pay activities. */
 export interface SessionFields {
-  state?: string;
+  state?: CheckoutState;
   reasonCode?: string | null;
   flow?: string;
   chargePermissionType?: string;

@@ -3,29 +3,10 @@
 import { z } from 'zod';
 import { currencyExponent } from '../../domain/money';
 
-export const CheckoutFlow = z.enum(['complete', 'finalize']);
-export type CheckoutFlow = z.infer<typeof CheckoutFlow>;
+import { ChargePermissionType, CheckoutFlow, CheckoutState, PaymentIntent } from '../../domain/checkout';
 
-export const ChargePermissionType = z.enum(['OneTime', 'Recurring', 'PaymentMethodOnFile']);
-export type ChargePermissionType = z.infer<typeof ChargePermissionType>;
-
-export const PaymentIntent = z.enum(['Confirm', 'Authorize', 'AuthorizeWithCapture']);
-export type PaymentIntent = z.infer<typeof PaymentIntent>;
-
-/** Every state a session can be in; the final ones end the workflow. */
-export const CheckoutState = z.enum([
-  'AwaitingReturn',
-  'Finalizing',
-  'AuthorizationPending',
-  'Completed',
-  'Declined',
-  'BuyerCanceled',
-  'Expired',
-  'Failed',
-]);
-export type CheckoutState = z.infer<typeof CheckoutState>;
-export const FINAL_STATES: readonly CheckoutState[] = ['Completed', 'Declined', 'BuyerCanceled', 'Expired', 'Failed'];
-export const isFinalState = (s: CheckoutState): boolean => FINAL_STATES.includes(s);
+// The vocabulary, re-exported: clients take the whole message contract from workflows/checkout-session.
+export { ChargePermissionType, CheckoutFlow, CheckoutState, FINAL_STATES, PaymentIntent, isFinalState } from '../../domain/checkout';
 
 /** Amazon's session IDs are UUIDs; accept the same alphabet with a bound so nothing odd reaches a workflow ID. */
 export const CheckoutSessionId = z

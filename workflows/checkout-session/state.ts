@@ -1,5 +1,6 @@
 // The pure state machine of a checkout session (DESIGN.md, "States"; CONVENTIONS.md 2). No Temporal import:
 // workflow.ts feeds it events and acts on the result, and every transition is unit-tested without a server.
+import type { CheckoutSessionState } from '../../domain/checkout';
 import { isFinalState, type CheckoutState } from './input';
 
 /** Amazon's view of a checkout session or charge, reduced to what decides our state. */
@@ -14,7 +15,7 @@ export type CheckoutEvent =
   /** Get Checkout Session, read to settle an ambiguous result or at the deadline. */
   | {
       type: 'SessionRead';
-      sessionState: 'Open' | 'Completed' | 'Canceled';
+      sessionState: CheckoutSessionState;
       reasonCode?: string | null;
       chargePending?: boolean;
       /** The charge's state when the session is Completed: a Completed session's charge may be Declined since. */
