@@ -1,4 +1,6 @@
 import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
@@ -15,6 +17,16 @@ export default tseslint.config(
     },
   },
   {
+    // No import cycles anywhere (DESIGN.md, "Parts and how data flows"): a cycle is two modules that can only change
+    // together. Type-only imports count too, so the type graph stays a tree as well.
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: import.meta.dirname + '/tsconfig.json' })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
     // The determinism boundary (CONVENTIONS.md, convention 1): workflow code runs in Temporal's sandbox and
     // replays from history, so it may not touch Node built-ins or import activity code as values.
     files: ['workflows/**/*.ts'],
@@ -28,6 +40,11 @@ export default tseslint.config(
               group: ['**/activities', '**/activities/**'],
               allowTypeImports: true,
               message: 'Workflows import activities as types only.',
+            },
+            {
+              group: ['**/records', '**/records/**'],
+              allowTypeImports: true,
+              message: 'Workflows import the records repository as types only: records are written by activities.',
             },
             { group: ['mongodb', 'fastify', 'pino', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'], message: 'Not allowed in workflow code.' },
             {
@@ -80,8 +97,25 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/workflows/**', '**/activities/**', '**/client/**', '**/worker/**', '**/domain/**'],
+              group: ['**/workflows/**', '**/activities/**', '**/client/**', '**/worker/**', '**/domain/**', '**/records/**'],
               message: 'The emulator is the other side of the boundary: it imports nothing of the service.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The records repository: the one module that touches MongoDB, imported by activities and clients alike.
+    files: ['records/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows', '**/workflows/**', '**/activities', '**/activities/**', '**/client/**', '**/worker/**', '**/emulator/**', '**/dev/**', '**/test/**'],
+              message: 'The records repository imports only the vocabulary (domain/) and the MongoDB driver.',
             },
           ],
         },

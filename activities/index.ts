@@ -1,7 +1,7 @@
 // Activities come from a factory that receives their dependencies (CONVENTIONS.md 3).
 import type { AmazonPayClient } from './amazon-pay/client';
 import { amazonPayActivities } from './amazon-pay/activities';
-import type { CheckoutRecords } from './records/checkout-sessions';
+import type { CheckoutRecords } from '../records/checkout-sessions';
 import { recordActivities } from './records/activities';
 import { WEBHOOKS_NOT_CONFIGURED, webhookActivities } from './webhooks/activities';
 import type { WebhookConfig } from './webhooks/types';

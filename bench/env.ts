@@ -5,11 +5,12 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { MongoClient, type Db } from 'mongodb';
 import { createAmazonPayClient, type AmazonPayClient } from '../activities/amazon-pay/client';
-import { CheckoutRecords } from '../activities/records/checkout-sessions';
+import { CheckoutRecords } from '../records/checkout-sessions';
 import { dataConverterFromEnv } from '../client/temporal/data-converter';
+import { connectClient } from '../client/temporal/connection';
 import { freePort, startProcess, waitReady, type ManagedProcess } from '../dev/process';
 import { startStack, type Stack } from '../dev/stack';
 import type { Proc } from './metrics';
@@ -160,10 +161,9 @@ export async function startBenchEnv(o: BenchEnvOptions): Promise<BenchEnv> {
     }
     await Promise.all(started);
 
-    const connection = await Connection.connect({ address: stack.temporalAddress });
+    const { connection, client: temporal } = await connectClient({ address: stack.temporalAddress, namespace: stack.namespace }, dataConverterFromEnv(common, 'bench'));
     closers.push(() => connection.close());
     // The service's payloads (memo, results) are encrypted: the bench reads them with the same key.
-    const temporal = new Client({ connection, namespace: stack.namespace, dataConverter: dataConverterFromEnv(common, 'bench') });
     const mongo = await MongoClient.connect(stack.mongodbUri, { maxPoolSize: 64 });
     closers.push(() => mongo.close());
     const directRecords = new CheckoutRecords(mongo.db(DBS.direct));

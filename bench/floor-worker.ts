@@ -3,8 +3,9 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { MongoClient } from 'mongodb';
 import { z } from 'zod';
 import { createAmazonPayClient } from '../activities/amazon-pay/client';
-import { CheckoutRecords } from '../activities/records/checkout-sessions';
+import { CheckoutRecords } from '../records/checkout-sessions';
 import { dataConverterFromEnv } from '../client/temporal/data-converter';
+import { connectionOptions } from '../client/temporal/connection';
 import { createFloorActivities } from './job';
 
 const Env = z.object({
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     region: 'na',
     baseUrl: cfg.AMAZON_PAY_BASE_URL,
   });
-  const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(connectionOptions({ address: cfg.TEMPORAL_ADDRESS, namespace: cfg.TEMPORAL_NAMESPACE }));
   try {
     const worker = await Worker.create({
       connection,

@@ -3,8 +3,8 @@
 // two functions in a row; `temporal-floor` runs each as one activity (bench/floor-workflow.ts).
 import { idempotencyKey } from '../activities/amazon-pay/idempotency';
 import type { AmazonPayClient } from '../activities/amazon-pay/client';
-import type { AmazonSessionData, CheckoutRecords } from '../activities/records/checkout-sessions';
-import type { MoneyInput } from '../activities/records/types';
+import type { AmazonSessionData, CheckoutRecords } from '../records/checkout-sessions';
+import type { MoneyInput } from '../records/types';
 
 export interface JobInput {
   checkoutSessionId: string;

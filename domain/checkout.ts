@@ -37,3 +37,29 @@ export type ChargeState = z.infer<typeof ChargeState>;
 
 export const ChargePermissionState = z.enum(['Chargeable', 'NonChargeable', 'Closed']);
 export type ChargePermissionState = z.infer<typeof ChargePermissionState>;
+
+/** What a timeline entry in `checkoutSessionEvents` records (DESIGN.md, "Records in MongoDB"). */
+export const TimelineEventType = z.enum([
+  'Created',
+  'ReturnRecovered',
+  'RecoveryCheck',
+  'AuthorizationPending',
+  'Completed',
+  'AuthorizationSettled',
+  'ConfirmRejected',
+  'Reconciled',
+  'BuyerCanceled',
+  'DeadlineReached',
+  'PendingTimedOut',
+]);
+export type TimelineEventType = z.infer<typeof TimelineEventType>;
+
+/**
+ * How an Amazon Pay call failed, closed (activities/amazon-pay/errors.ts classifies; reference §6): Retryable (429,
+ * 5xx, transport), Rejected (a 4xx decision), Ambiguous (a lost answer to a call that may have taken effect),
+ * NotFound, Config (credentials, signature, TLS or base URL wrong).
+ */
+export const AmazonPayFailureType = z.enum(['AmazonPayRetryable', 'AmazonPayRejected', 'AmazonPayAmbiguous', 'AmazonPayNotFound', 'AmazonPayConfig']);
+export type AmazonPayFailureType = z.infer<typeof AmazonPayFailureType>;
+/** The failure types no retry can change: the workflow's activity options list exactly these. */
+export const NON_RETRYABLE_AMAZON_PAY_FAILURES = ['AmazonPayRejected', 'AmazonPayAmbiguous', 'AmazonPayNotFound', 'AmazonPayConfig'] as const satisfies readonly AmazonPayFailureType[];

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { CheckoutRecords } from '../activities/records/checkout-sessions';
+import type { CheckoutRecords } from '../records/checkout-sessions';
 import type { Emulator } from '../emulator';
 import { checkoutWorkflowId, type CheckoutOutcome } from '../workflows/checkout-session';
 import { sleep } from './drive';

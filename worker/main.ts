@@ -5,7 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from 
 import { MongoClient } from 'mongodb';
 import { createActivities } from '../activities';
 import { createAmazonPayClient } from '../activities/amazon-pay/client';
-import { CheckoutRecords } from '../activities/records/checkout-sessions';
+import { CheckoutRecords } from '../records/checkout-sessions';
 import { webhookTarget } from '../activities/webhooks/config';
 import { connectionOptions } from '../client/temporal/connection';
 import { dataConverterFromEnv } from '../client/temporal/data-converter';

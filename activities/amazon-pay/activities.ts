@@ -1,13 +1,13 @@
 // Activities at the Amazon Pay boundary. One attempt each (Temporal retries, CONVENTIONS.md 4); every failure
 // leaves as an ApplicationFailure with an explicit type (convention 5). Buyer data from Amazon's responses is
 // written straight to MongoDB here and never returned, so it never enters workflow history.
-import type { CheckoutSessionState } from '../../domain/checkout';
+import type { ChargeState, CheckoutSessionState } from '../../domain/checkout';
 import { toApplicationFailure } from './errors';
 import { idempotencyKey } from './idempotency';
 import type { AmazonPayClient } from './client';
 import type { CheckoutSession, CompleteCheckoutSessionBody, FinalizeCheckoutSessionBody } from './schemas';
-import type { AmazonSessionData, CheckoutRecords } from '../records/checkout-sessions';
-import type { StepContext } from '../records/types';
+import type { AmazonSessionData, CheckoutRecords } from '../../records/checkout-sessions';
+import type { StepContext } from '../../records/types';
 
 export interface ConfirmRequest {
   checkoutSessionId: string;
@@ -27,7 +27,7 @@ export interface ConfirmResult {
   pending: boolean;
   chargeId?: string;
   chargePermissionId?: string;
-  chargeState?: string;
+  chargeState?: ChargeState;
 }
 
 export interface SessionSummary {
@@ -35,14 +35,14 @@ export interface SessionSummary {
   reasonCode?: string | null;
   chargeId?: string;
   chargePermissionId?: string;
-  chargeState?: string;
+  chargeState?: ChargeState;
   /** Completed with a charge still AuthorizationInitiated. */
   chargePending: boolean;
   /** An Open session's constraints (BuyerNotAssociated, ChargeAmountNotSet, …): none means the buyer has finished. */
   constraints?: string[];
 }
 
-function amazonData(s: CheckoutSession, chargeState?: string): AmazonSessionData {
+function amazonData(s: CheckoutSession, chargeState?: ChargeState): AmazonSessionData {
   const descriptor =
     s.paymentDescriptor ?? s.paymentPreferences?.find((p) => p?.paymentDescriptor)?.paymentDescriptor ?? null;
   return {
@@ -67,7 +67,7 @@ async function rethrowClassified<T>(fn: () => Promise<T>): Promise<T> {
 
 export const amazonPayActivities = (d: { amazonPay: AmazonPayClient; records: CheckoutRecords }) => {
   /** Charge state of a Completed session: 202/pending needs it; a 200 reports the state Amazon returns. */
-  const chargeStateOf = async (chargeId: string | null | undefined): Promise<string | undefined> => {
+  const chargeStateOf = async (chargeId: string | null | undefined): Promise<ChargeState | undefined> => {
     if (!chargeId) return undefined;
     const c = await d.amazonPay.getCharge(chargeId);
     return c.body.statusDetails?.state ?? undefined;
@@ -91,7 +91,7 @@ export const amazonPayActivities = (d: { amazonPay: AmazonPayClient; records: Ch
                 { idempotencyKey: key },
               );
         const pending = res.status === 202;
-        const chargeState = pending ? 'AuthorizationInitiated' : undefined;
+        const chargeState: ChargeState | undefined = pending ? 'AuthorizationInitiated' : undefined;
         const state = pending ? 'AuthorizationPending' : 'Completed';
         await d.records.applyStep(
           {
@@ -177,11 +177,11 @@ export const amazonPayActivities = (d: { amazonPay: AmazonPayClient; records: Ch
     },
 
     /** Get Charge: the pending branch re-reads the charge on IPN or poll (IPNs carry no state). */
-    async readCharge(req: { chargeId: string }): Promise<{ chargeState: string; reasonCode?: string | null }> {
+    async readCharge(req: { chargeId: string }): Promise<{ chargeState: ChargeState; reasonCode?: string | null }> {
       return rethrowClassified(async () => {
         const res = await d.amazonPay.getCharge(req.chargeId);
         return {
-          chargeState: res.body.statusDetails?.state ?? 'Unknown',
+          chargeState: res.body.statusDetails.state,
           reasonCode: res.body.statusDetails?.reasonCode ?? null,
         };
       });

@@ -6,7 +6,7 @@ import { rootCertificates } from 'node:tls';
 import type { z } from 'zod';
 import { AmazonPayError, classifyResponse, classifyTransportError, isAmbiguousOperation } from './errors';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency';
-import type { Money } from './money';
+import type { Money } from '../../domain/money';
 import {
   CancelChargeBodySchema,
   CaptureChargeBodySchema,

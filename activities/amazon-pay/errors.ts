@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
 import { ErrorBodySchema } from './schemas';
+import { AmazonPayFailureType } from '../../domain/checkout';
 
 /**
  * The failure types the Amazon Pay boundary throws (CONVENTIONS.md, convention 5). Closed set:
@@ -10,14 +10,7 @@ import { ErrorBodySchema } from './schemas';
  * - NotFound: 404 ResourceNotFound (bad ID, or a session deleted after 30 days).
  * - Config: credentials, signature, TLS trust or base URL are wrong; no retry helps.
  */
-export const AmazonPayFailureType = z.enum([
-  'AmazonPayRetryable',
-  'AmazonPayRejected',
-  'AmazonPayAmbiguous',
-  'AmazonPayNotFound',
-  'AmazonPayConfig',
-]);
-export type AmazonPayFailureType = z.infer<typeof AmazonPayFailureType>;
+export { AmazonPayFailureType };
 
 /** Operations whose lost response may hide a completed checkout (reference §6). */
 export const AMBIGUOUS_OPERATIONS: ReadonlySet<string> = new Set([

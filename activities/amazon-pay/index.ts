@@ -1,6 +1,6 @@
 export * from './client';
 export * from './errors';
 export * from './idempotency';
-export * from './money';
+export * from '../../domain/money';
 export * from './schemas';
 export * from './signing';

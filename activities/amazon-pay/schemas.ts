@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MoneySchema } from './money';
+import { Address as SentAddress, AmazonAddress } from '../../domain/address';
+import { MoneySchema } from '../../domain/money';
 import { ChargePermissionState, ChargePermissionType, ChargeState, CheckoutSessionState, PaymentIntent } from '../../domain/checkout';
 
 /*
@@ -29,20 +30,9 @@ const money = ResponseMoneySchema.nullish();
 
 export { ChargePermissionState, ChargePermissionType, ChargeState, CheckoutSessionState, PaymentIntent };
 
-export const AddressSchema = z.looseObject({
-  name: str,
-  addressLine1: str,
-  addressLine2: str,
-  addressLine3: str,
-  city: str,
-  county: str,
-  district: str,
-  stateOrRegion: str,
-  postalCode: str,
-  countryCode: str,
-  phoneNumber: str,
-});
-export type Address = z.infer<typeof AddressSchema>;
+/** Addresses Amazon answers with, read leniently (domain/address.ts). */
+export const AddressSchema = AmazonAddress;
+export type Address = AmazonAddress;
 
 export const BuyerSchema = z.looseObject({
   buyerId: str,
@@ -201,19 +191,8 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
  * strict so a misspelt field fails here rather than as Amazon's 400 UnrecognizedField.
  */
 
-const RequestAddressSchema = z.object({
-  name: z.string().nullish(),
-  addressLine1: z.string().nullish(),
-  addressLine2: z.string().nullish(),
-  addressLine3: z.string().nullish(),
-  city: z.string().nullish(),
-  county: z.string().nullish(),
-  district: z.string().nullish(),
-  stateOrRegion: z.string().nullish(),
-  postalCode: z.string().nullish(),
-  countryCode: z.string().nullish(),
-  phoneNumber: z.string().nullish(),
-});
+/** Addresses we send: strict and bounded (domain/address.ts). */
+const RequestAddressSchema = SentAddress;
 
 /** `{}` is the saved-wallet (sign-in) form (seed 002). */
 export const CompleteCheckoutSessionBodySchema = z.strictObject({

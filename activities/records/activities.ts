@@ -1,5 +1,5 @@
-import type { CheckoutRecords } from './checkout-sessions';
-import type { RecordStepRequest } from './types';
+import type { CheckoutRecords } from '../../records/checkout-sessions';
+import type { RecordStepRequest } from '../../records/types';
 
 export const recordActivities = (records: CheckoutRecords) => ({
   /** One workflow step: session fields (seq-guarded) + timeline event (unique _id). Idempotent. */

@@ -4,8 +4,8 @@
 // is read from MongoDB here and never passes through Temporal.
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CheckoutRecords } from '../records/checkout-sessions';
-import type { WebhookDelivery } from '../records/types';
+import type { CheckoutRecords } from '../../records/checkout-sessions';
+import type { WebhookDelivery } from '../../records/types';
 import { webhookBody, webhookBuyer, webhookEvent } from './body';
 import { DEFAULT_MAX_DELIVERY_MS } from './config';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, deliverWebhookOnce, deliveryRecord, type FetchLike } from './deliver';

@@ -1,6 +1,7 @@
 // The webhook's JSON body. Built from the event's fixed fields only (a field added to the input later is not sent
 // until it is added here), so every attempt and every resend of one event sends the same document; the time of
 // the attempt lives in the signature header.
+import type { Money } from '../../domain/money';
 import type { WebhookEventInput, WebhookEventType } from './types';
 
 export const WEBHOOK_EVENT_TYPES = [
@@ -12,9 +13,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'checkout.authorization_pending',
 ] as const satisfies readonly WebhookEventType[];
 
-type Money = { amount: string; currencyCode: string } | null;
-
-const money = (m: Money | undefined): Money => (m ? { amount: m.amount, currencyCode: m.currencyCode } : null);
+const money = (m: Money | null | undefined): Money | null => (m ? { amount: m.amount, currencyCode: m.currencyCode } : null);
 
 /** The event as sent and as stored for a resend: no buyer data. */
 export function webhookEvent(e: WebhookEventInput): WebhookEventInput {

@@ -1,6 +1,6 @@
 // One HTTP POST of a webhook, classified. No retries here: the activity throws and Temporal retries
 // (CONVENTIONS.md 4); the CLI's resend makes a single attempt. Never reads or echoes the response body.
-import type { WebhookDelivery } from '../records/types';
+import type { WebhookDelivery } from '../../records/types';
 import { webhookEvent } from './body';
 import { SIGNATURE_HEADER, signWebhook } from './signing';
 import type { WebhookEventInput } from './types';

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { MongoClient } from 'mongodb';
-import { CheckoutRecords, type CheckoutSessionDoc } from '../../activities/records/checkout-sessions';
+import { CheckoutRecords, type CheckoutSessionDoc } from '../../records/checkout-sessions';
 import { storedWebhookEvent, webhookBody, webhookBuyer } from '../../activities/webhooks/body';
 import { deliverWebhookOnce, deliveryRecord } from '../../activities/webhooks/deliver';
 import {

@@ -2,8 +2,8 @@
 // --show-buyer (CONVENTIONS.md 15): the record is copied through an allowlist, so a field added later is hidden
 // until someone decides it is safe to show.
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import type { CheckoutSessionDoc } from '../../activities/records/checkout-sessions';
-import type { WebhookDelivery } from '../../activities/records/types';
+import type { CheckoutSessionDoc } from '../../records/checkout-sessions';
+import type { WebhookDelivery } from '../../records/types';
 import type { CheckoutOutcome, CheckoutStatus } from '../../workflows/checkout-session';
 
 const RECORD_FIELDS = [

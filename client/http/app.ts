@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { CheckoutRecords } from '../../activities/records/checkout-sessions';
+import { CheckoutRecords } from '../../records/checkout-sessions';
 import { installBodyParsers } from './body';
 import type { HttpConfig } from './config';
 import type { AppContext } from './context';

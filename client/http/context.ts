@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import type { CheckoutRecords } from '../../activities/records/checkout-sessions';
+import type { CheckoutRecords } from '../../records/checkout-sessions';
 import type { HttpConfig } from './config';
 import type { HttpMetrics } from './metrics';
 import type { SnsVerifier } from './sns';

@@ -7,7 +7,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, t
 import { MongoClient, type Db } from 'mongodb';
 import { createActivities } from '../../activities';
 import { createAmazonPayClient, type AmazonPayClient } from '../../activities/amazon-pay/client';
-import { CheckoutRecords } from '../../activities/records/checkout-sessions';
+import { CheckoutRecords } from '../../records/checkout-sessions';
 import type { WebhookConfig } from '../../activities/webhooks/types';
 import type { CodecKeys } from '../../client/temporal/codec';
 import { createDataConverter } from '../../client/temporal/data-converter';

@@ -9,6 +9,7 @@ import { failureOf, failureType } from './failures';
 import type { CheckoutState, ParsedCheckoutInput } from './input';
 import type { CheckoutSession } from './session';
 import { nextPollInterval } from './state';
+import type { ChargeState, TimelineEventType } from '../../domain/checkout';
 
 /** How the wait for the buyer's return ended. */
 export type WaitResult =
@@ -79,7 +80,7 @@ export async function settleAtDeadline(s: CheckoutSession): Promise<void> {
 }
 
 /** A read of a session that no return confirmed: completed elsewhere, canceled, or (at the deadline) expired. */
-export async function settleFromRead(s: CheckoutSession, summary: SessionSummary, eventType: string): Promise<void> {
+export async function settleFromRead(s: CheckoutSession, summary: SessionSummary, eventType: TimelineEventType): Promise<void> {
   s.takeIds(summary);
   const r = s.apply(s.sessionRead(summary));
   if (s.is('AuthorizationPending')) return followPendingAuthorization(s);
@@ -156,7 +157,7 @@ export async function followPendingAuthorization(s: CheckoutSession): Promise<vo
     interval = nextPollInterval(interval, s.pending.initialPollMs, s.pending.maxPollMs);
     const seen = s.chargeSignals;
     await condition(() => s.chargeSignals > seen, Math.min(interval, remaining));
-    let charge: { chargeState: string; reasonCode?: string | null } | undefined;
+    let charge: { chargeState: ChargeState; reasonCode?: string | null } | undefined;
     try {
       charge = await reads.readCharge({ chargeId });
     } catch (err) {

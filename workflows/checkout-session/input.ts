@@ -1,7 +1,8 @@
 // Schemas shared by the workflow and its clients (DESIGN.md, "The workflow" → Input; CONVENTIONS.md 12).
-// Money is a decimal string with the currency's precision checked by the activities; never a number.
+// Money and the address come from the vocabulary (domain/); this file adds what a merchant may ask for.
 import { z } from 'zod';
-import { currencyExponent } from '../../domain/money';
+import { Address } from '../../domain/address';
+import { MoneySchema } from '../../domain/money';
 
 import { ChargePermissionType, CheckoutFlow, CheckoutState, PaymentIntent } from '../../domain/checkout';
 
@@ -13,36 +14,17 @@ export const CheckoutSessionId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, 'must be 1–100 letters, digits or dashes (an Amazon checkoutSessionId)');
 
-export const DecimalAmount = z
-  .string()
-  .regex(/^(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?$/, 'must be a decimal string such as "14.00" (no sign, no exponent)');
+/** Amounts a merchant may ask for: no leading zeros, at most 12 integer and 4 fraction digits, then the currency's rules. */
+const DECIMAL_AMOUNT = /^(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?$/;
 
-export const Money = z
-  .strictObject({
-    amount: DecimalAmount,
-    currencyCode: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"'),
-  })
-  .refine((m) => (m.amount.split('.')[1]?.length ?? 0) <= currencyExponent(m.currencyCode), {
-    message: 'has more decimals than the currency allows (JPY has none, USD two)',
-    path: ['amount'],
-  });
+export const Money = MoneySchema.superRefine((m, ctx) => {
+  if (!DECIMAL_AMOUNT.test(m.amount)) {
+    ctx.addIssue({ code: 'custom', path: ['amount'], message: 'must be a decimal string such as "14.00" (no sign, no exponent, no leading zeros)' });
+  }
+});
 export type Money = z.infer<typeof Money>;
 
-const addressField = z.string().max(500).nullish();
-export const Address = z.strictObject({
-  name: addressField,
-  addressLine1: addressField,
-  addressLine2: addressField,
-  addressLine3: addressField,
-  city: addressField,
-  county: addressField,
-  district: addressField,
-  stateOrRegion: addressField,
-  postalCode: addressField,
-  countryCode: addressField,
-  phoneNumber: addressField,
-});
-export type Address = z.infer<typeof Address>;
+export { Address };
 
 /** Timing of the pending-authorization branch; defaults follow Amazon's 24 h bound for async authorizations. */
 export const PendingTiming = z.strictObject({

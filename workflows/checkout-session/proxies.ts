@@ -2,11 +2,11 @@
 // needs (CONVENTIONS.md 4). Types only from activities/: the implementations run in the worker, never here.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { AmazonPayFailureType } from '../../activities/amazon-pay/errors';
+import { NON_RETRYABLE_AMAZON_PAY_FAILURES } from '../../domain/checkout';
 import type { WebhookFailureType } from '../../activities/webhooks/types';
 
 /** Failure types raised by the Amazon Pay activities (activities/amazon-pay/errors.ts), by name. */
-const NON_RETRYABLE = ['AmazonPayRejected', 'AmazonPayAmbiguous', 'AmazonPayNotFound', 'AmazonPayConfig'] satisfies AmazonPayFailureType[];
+const NON_RETRYABLE = [...NON_RETRYABLE_AMAZON_PAY_FAILURES];
 
 /** Reads of Amazon state: retried with backoff for a bounded time, independent of the session's deadline. */
 export const reads = proxyActivities<Activities>({

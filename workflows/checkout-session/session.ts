@@ -3,7 +3,8 @@
 // them. Decisions stay in state.ts; the branches (branches.ts) and the handlers (workflow.ts) work through this.
 import { log, patched, setCurrentDetails, upsertSearchAttributes, type WorkflowInfo } from '@temporalio/workflow';
 import type { SessionSummary } from '../../activities/amazon-pay/activities';
-import type { SessionFields, StepContext, TimelineEvent } from '../../activities/records/types';
+import type { SessionFields, StepContext, TimelineEvent } from '../../records/types';
+import type { ChargeState, TimelineEventType } from '../../domain/checkout';
 import { reads, records } from './proxies';
 import { failureType } from './failures';
 import {
@@ -31,7 +32,7 @@ export class CheckoutSession {
   readonly pending: PendingTiming;
   readonly recovery: RecoveryTiming;
   /** Amazon's IDs as they become known. */
-  readonly ids: { chargeId?: string; chargePermissionId?: string; chargeState?: string } = {};
+  readonly ids: { chargeId?: string; chargePermissionId?: string; chargeState?: ChargeState } = {};
 
   #state: CheckoutState = 'AwaitingReturn';
   seq = 0;
@@ -145,7 +146,7 @@ export class CheckoutSession {
   }
 
   /** Records a final state other than a confirmed success (those are recorded by the activity that saw them). */
-  async close(reasonCode: string, eventType: string, message?: string, chargeState?: string): Promise<void> {
+  async close(reasonCode: string, eventType: TimelineEventType, message?: string, chargeState?: ChargeState): Promise<void> {
     this.outcome = { checkoutSessionId: this.id, state: this.#state, reasonCode, ...(message ? { message } : {}) };
     const now = new Date().toISOString();
     await this.record(
@@ -154,7 +155,7 @@ export class CheckoutSession {
     );
   }
 
-  takeIds(r: { chargeId?: string | null; chargePermissionId?: string | null; chargeState?: string | null }): void {
+  takeIds(r: { chargeId?: string | null; chargePermissionId?: string | null; chargeState?: ChargeState | null }): void {
     if (r.chargeId) this.ids.chargeId = r.chargeId;
     if (r.chargePermissionId) this.ids.chargePermissionId = r.chargePermissionId;
     if (r.chargeState) this.ids.chargeState = r.chargeState;

@@ -1,6 +1,6 @@
 // The pure state machine of a checkout session (DESIGN.md, "States"; CONVENTIONS.md 2). No Temporal import:
 // workflow.ts feeds it events and acts on the result, and every transition is unit-tested without a server.
-import type { CheckoutSessionState } from '../../domain/checkout';
+import type { ChargeState, CheckoutSessionState } from '../../domain/checkout';
 import { isFinalState, type CheckoutState } from './input';
 
 /** Amazon's view of a checkout session or charge, reduced to what decides our state. */
@@ -19,9 +19,9 @@ export type CheckoutEvent =
       reasonCode?: string | null;
       chargePending?: boolean;
       /** The charge's state when the session is Completed: a Completed session's charge may be Declined since. */
-      chargeState?: string;
+      chargeState?: ChargeState;
     }
-  | { type: 'ChargeRead'; chargeState: string; reasonCode?: string | null }
+  | { type: 'ChargeRead'; chargeState: ChargeState; reasonCode?: string | null }
   | { type: 'PendingTimedOut' };
 
 export type Transition = { next: CheckoutState; reasonCode?: string } | { rejected: string };

@@ -1,7 +1,7 @@
 // The outcome of a return or cancel as an HTTP answer, shared by the return and cancel URLs and complete-checkout.
 // Every answer says what is true: a wait that ran out reports the session's real state, not a guess.
 import { queryStatus, type ReturnResult } from '../../temporal/checkout';
-import { CheckoutState, isFinalState, type CheckoutOutcome } from '../../../workflows/checkout-session';
+import { isFinalState, type CheckoutState, type CheckoutOutcome } from '../../../workflows/checkout-session';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 
@@ -24,19 +24,18 @@ export async function stateNow(c: AppContext, checkoutSessionId: string): Promis
     .catch(() => undefined);
   if (live) return { state: live.state, ...(live.outcome ? { outcome: live.outcome } : {}) };
   const record = await c.records.get(checkoutSessionId).catch(() => undefined);
-  const recorded = CheckoutState.safeParse(record?.state);
-  if (!recorded.success) return { state: 'AwaitingReturn' };
-  if (!isFinalState(recorded.data) || !record) return { state: recorded.data };
+  if (!record) return { state: 'AwaitingReturn' };
+  if (!isFinalState(record.state)) return { state: record.state };
   const outcome: CheckoutOutcome = {
     checkoutSessionId,
-    state: recorded.data,
+    state: record.state,
     ...(record.reasonCode ? { reasonCode: record.reasonCode } : {}),
     ...(record.chargeId ? { chargeId: record.chargeId } : {}),
     ...(record.chargePermissionId ? { chargePermissionId: record.chargePermissionId } : {}),
     ...(record.chargeState ? { chargeState: record.chargeState } : {}),
     ...(record.recoveredAt ? { recovered: true } : {}),
   };
-  return { state: recorded.data, outcome };
+  return { state: record.state, outcome };
 }
 
 /** Fills in the true state of a wait that ran out (the outcome when it is final); any other result passes unchanged. */

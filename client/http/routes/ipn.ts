@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { notifyChargeChanged } from '../../temporal/checkout';
-import { CheckoutState, isFinalState } from '../../../workflows/checkout-session';
+import { isFinalState } from '../../../workflows/checkout-session';
 import { parseSafeJson } from '../body';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
@@ -44,8 +44,7 @@ export function ipnRoutes(app: FastifyInstance, c: AppContext): void {
     if (m.objecttype.toUpperCase() !== 'CHARGE') return { action: 'ignored', reason: `object type ${m.objecttype}` };
     const doc = await c.records.findByCharge(m.objectid, m.chargepermissionid);
     if (!doc) return { action: 'ignored', reason: 'no session holds this charge' };
-    const state = CheckoutState.safeParse(doc.state);
-    if (state.success && isFinalState(state.data)) return { action: 'ignored', reason: 'session already final' };
+    if (isFinalState(doc.state)) return { action: 'ignored', reason: 'session already final' };
     const delivered = await notifyChargeChanged(c.client, doc._id, m.objectid, m.chargepermissionid);
     return delivered ? { action: 'signaled', checkoutSessionId: doc._id } : { action: 'ignored', reason: 'workflow closed' };
   };

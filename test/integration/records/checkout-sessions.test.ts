@@ -1,6 +1,6 @@
 // The records module against the real MongoDB-wire store: seq-guarded, idempotent, ordered writes.
 import { MongoClient, type Db } from 'mongodb';
-import { CheckoutRecords } from '../../../activities/records/checkout-sessions';
+import { CheckoutRecords } from '../../../records/checkout-sessions';
 import { testStack, uniqueId } from '../../helpers/env';
 
 let mongo: MongoClient;
@@ -41,7 +41,7 @@ describe('checkout records', () => {
     expect(doc?.deadline).toEqual(new Date('2026-11-24T12:00:00Z'));
     expect(doc?.createdAt).toEqual(new Date(step(1).at));
 
-    const completed = { checkoutSessionId: id, step: step(2), event: { type: 'Completed' }, set: { state: 'Completed' as const } };
+    const completed = { checkoutSessionId: id, step: step(2), event: { type: 'Completed' as const }, set: { state: 'Completed' as const } };
     expect(await records.applyStep(completed)).toEqual({ applied: true });
     // A retried or replayed step is a no-op, and so is an older one arriving late.
     expect(await records.applyStep(completed)).toEqual({ applied: false });

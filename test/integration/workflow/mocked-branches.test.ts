@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ConfirmRequest, ConfirmResult, SessionSummary } from '../../../activities/amazon-pay/activities';
-import type { RecordStepRequest } from '../../../activities/records/types';
+import type { RecordStepRequest } from '../../../records/types';
 import type { WebhookEventInput } from '../../../activities/webhooks/types';
 import { startCheckout } from '../../../client/temporal/checkout';
 import { checkoutWorkflowId, type CheckoutInput, type CheckoutOutcome } from '../../../workflows/checkout-session';
@@ -154,7 +154,7 @@ describe('workflow branches with scripted activities', () => {
         if (++n === 1) throw ApplicationFailure.create({ type: 'AmazonPayNotFound', nonRetryable: true, message: 'blip' });
         return { sessionState: 'Open', chargePending: false, constraints: [] };
       },
-      confirm: (r) => ({ httpStatus: 200, pending: false, chargeId: 'C2', chargePermissionId: 'P2', ...(r.recoveredAt ? {} : { chargeState: 'unexpected' }) }),
+      confirm: (r) => ({ httpStatus: 200, pending: false, chargeId: 'C2', chargePermissionId: 'P2', ...(r.recoveredAt ? {} : { chargeState: 'Declined' as const }) }),
     });
     const outcome = await run(id, { recovery: { enabled: true, graceMs: 200, maxIntervalMs: 400, beforeDeadlineMs: 0 } });
     expect(outcome).toMatchObject({ state: 'Completed', recovered: true, chargeId: 'C2' });

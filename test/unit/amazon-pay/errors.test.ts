@@ -10,6 +10,7 @@ import {
   parseRetryAfter,
   toApplicationFailure,
 } from '../../../activities/amazon-pay/errors';
+import { NON_RETRYABLE_AMAZON_PAY_FAILURES } from '../../../domain/checkout';
 
 const body = (reasonCode: string) => JSON.stringify({ reasonCode, message: 'The buyer Jane Doe, 1 Main St ...' });
 
@@ -171,6 +172,11 @@ describe('toApplicationFailure', () => {
     expect(f.nonRetryable).toBe(nonRetryable);
     expect(f.nextRetryDelay).toBeUndefined();
     expect(f.details).toEqual([{ operation: 'op', reasonCode: null, status: null, requestId: null }]);
+  });
+
+  it('the workflow\'s non-retryable list (domain/checkout.ts) is exactly the kinds the boundary marks non-retryable', () => {
+    const marked = AmazonPayFailureType.options.filter((kind) => toApplicationFailure(new AmazonPayError('op: x', { kind, operation: 'op' })).nonRetryable);
+    expect([...NON_RETRYABLE_AMAZON_PAY_FAILURES].sort()).toEqual(marked.sort());
   });
 
   it('passes an ApplicationFailure through and wraps anything else as Retryable', () => {

@@ -1,5 +1,5 @@
 import { formatList, formatStatus, shownRecord, type StatusReport } from '../../../client/cli/format';
-import type { CheckoutSessionDoc } from '../../../activities/records/checkout-sessions';
+import type { CheckoutSessionDoc } from '../../../records/checkout-sessions';
 
 const doc: CheckoutSessionDoc = {
   _id: 'sess-1',

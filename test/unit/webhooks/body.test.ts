@@ -1,4 +1,4 @@
-import { webhookEventSeq } from '../../../activities/records/checkout-sessions';
+import { webhookEventSeq } from '../../../records/checkout-sessions';
 import { storedWebhookEvent, webhookBody, webhookBuyer, webhookEvent } from '../../../activities/webhooks/body';
 import type { WebhookEventInput } from '../../../activities/webhooks/types';
 

@@ -1,5 +1,5 @@
 // resend-webhook before it connects (help, arguments, configuration) and the webhook part of `status`.
-import type { CheckoutSessionDoc } from '../../../activities/records/checkout-sessions';
+import type { CheckoutSessionDoc } from '../../../records/checkout-sessions';
 import { EXIT, runCli } from '../../../client/cli/cli';
 import { formatStatus, shownRecord } from '../../../client/cli/format';
 

@@ -1,4 +1,4 @@
-import type { CheckoutState } from '../../domain/checkout';
+import type { ChargePermissionType, ChargeState, CheckoutFlow, CheckoutState, PaymentIntent, TimelineEventType } from '../domain/checkout';
 
 // The record shapes shared by the records module, the activities and (as types) the workflow.
 // DESIGN.md, "Records in MongoDB".
@@ -28,16 +28,16 @@ export interface MoneyInput {
 export interface SessionFields {
   state?: CheckoutState;
   reasonCode?: string | null;
-  flow?: string;
-  chargePermissionType?: string;
-  paymentIntent?: string | null;
+  flow?: CheckoutFlow;
+  chargePermissionType?: ChargePermissionType;
+  paymentIntent?: PaymentIntent | null;
   chargeAmount?: MoneyInput | null;
   totalOrderAmount?: MoneyInput | null;
   merchantReferenceId?: string | null;
   deadline?: string;
   chargeId?: string | null;
   chargePermissionId?: string | null;
-  chargeState?: string | null;
+  chargeState?: ChargeState | null;
   returnedAt?: string;
   /** Set when lost-return recovery, not the buyer's return, confirmed the session. */
   recoveredAt?: string;
@@ -47,7 +47,7 @@ export interface SessionFields {
 }
 
 export interface TimelineEvent {
-  type: string;
+  type: TimelineEventType;
   [detail: string]: unknown;
 }
 

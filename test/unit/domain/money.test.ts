@@ -5,7 +5,7 @@ import {
   formatMinorUnits,
   sameAmount,
   toMinorUnits,
-} from '../../../activities/amazon-pay/money';
+} from '../../../domain/money';
 
 describe('currencyExponent', () => {
   it.each([

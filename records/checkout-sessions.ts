@@ -3,7 +3,8 @@
 // absolute values guarded by `seq < step`, and the timeline append relies on its unique `_id`, so a retried or
 // replayed step is a no-op. Only features both MongoDB and the local store (FerretDB) support are used.
 import { MongoServerError, type Collection, type Db } from 'mongodb';
-import { toMinorUnits } from '../amazon-pay/money';
+import type { ChargePermissionType, ChargeState, CheckoutFlow, CheckoutState, PaymentIntent } from '../domain/checkout';
+import { toMinorUnits } from '../domain/money';
 import type { RecordStepRequest, SessionFields, StepContext, StoredMoney, TimelineEvent, WebhookDelivery } from './types';
 
 export const SESSIONS = 'checkoutSessions';
@@ -20,7 +21,7 @@ export const WEBHOOKS = 'checkoutSessionWebhooks';
 export interface AmazonSessionData {
   chargeId?: string | null;
   chargePermissionId?: string | null;
-  chargeState?: string | null;
+  chargeState?: ChargeState | null;
   statusDetails?: Record<string, unknown> | null;
   buyer?: Record<string, unknown> | null;
   billingAddress?: Record<string, unknown> | null;
@@ -31,11 +32,11 @@ export interface AmazonSessionData {
 export interface CheckoutSessionDoc extends AmazonSessionData {
   _id: string;
   seq: number;
-  state: string;
+  state: CheckoutState;
   reasonCode?: string | null;
-  flow?: string;
-  chargePermissionType?: string;
-  paymentIntent?: string | null;
+  flow?: CheckoutFlow;
+  chargePermissionType?: ChargePermissionType;
+  paymentIntent?: PaymentIntent | null;
   chargeAmount?: StoredMoney | null;
   totalOrderAmount?: StoredMoney | null;
   merchantReferenceId?: string | null;
@@ -235,7 +236,7 @@ export class CheckoutRecords {
     return this.events.find({ checkoutSessionId: id }).sort({ seq: 1 }).toArray();
   }
 
-  list(filter: { state?: string; limit?: number }): Promise<CheckoutSessionDoc[]> {
+  list(filter: { state?: CheckoutState; limit?: number }): Promise<CheckoutSessionDoc[]> {
     return this.sessions
       .find(filter.state ? { state: filter.state } : {})
       .sort({ updatedAt: -1 })
