@@ -154,6 +154,9 @@ export async function startBenchEnv(o: BenchEnvOptions): Promise<BenchEnv> {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(httpPort),
         MERCHANT_API_TOKEN: token,
+        // Every simulated buyer comes from this one address: the per-address limits would measure themselves.
+        PUBLIC_RATE_LIMIT_PER_SEC: '0',
+        IPN_RATE_LIMIT_PER_SEC: '0',
         IPN_TRUST_EMULATOR_CERT_URL_PREFIX: `${emulatorUrl!}/_emulator/`,
       });
       started.push(waitReady(http, () => httpUp(serviceUrl), 60_000, 'HTTP server'));

@@ -102,3 +102,13 @@ export const MoneySchema = z
       ctx.addIssue({ code: 'custom', path: ['amount'], message: (e as Error).message });
     }
   });
+
+/**
+ * The currencies Amazon Pay charges in: the ledger currencies of its regions (US: USD; EU: EUR; UK: GBP; JP: JPY) and
+ * the presentment currencies its multi-currency feature adds for EU and UK merchants (Amazon Pay's "Multi-currency
+ * integration" page, supported currencies: AUD, GBP, DKK, EUR, HKD, JPY, NZD, NOK, ZAR, SEK, CHF, USD). Amazon refuses
+ * any other code, so a checkout in one could only fail later.
+ */
+export const AMAZON_PAY_CURRENCIES = ['AUD', 'CHF', 'DKK', 'EUR', 'GBP', 'HKD', 'JPY', 'NOK', 'NZD', 'SEK', 'USD', 'ZAR'] as const;
+export type AmazonPayCurrency = (typeof AMAZON_PAY_CURRENCIES)[number];
+export const isAmazonPayCurrency = (code: string): code is AmazonPayCurrency => (AMAZON_PAY_CURRENCIES as readonly string[]).includes(code);

@@ -210,6 +210,24 @@ export class CheckoutRecords {
     return { written: true };
   }
 
+  /**
+   * The session's record before its workflow starts (seq 0, AwaitingReturn), written by the starter so that every
+   * started session has a record: the public return and cancel URLs answer an ID without one as never started, from
+   * the store alone. The workflow's first step (seq 1) overwrites it; a second reserve of the same ID changes nothing.
+   */
+  async reserve(id: string, workflowId: string, at = new Date()): Promise<void> {
+    try {
+      await this.sessions.insertOne({ _id: id, seq: 0, state: 'AwaitingReturn', workflowId, runId: '', createdAt: at, updatedAt: at });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
+  /** Whether the session has a record (reserved or written by its workflow); reads the `_id` only. */
+  async exists(id: string): Promise<boolean> {
+    return (await this.sessions.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+  }
+
   /** Only the buyer's data, for a webhook that carries it (MERCHANT_WEBHOOK_INCLUDE_BUYER). */
   buyerData(id: string): Promise<Pick<CheckoutSessionDoc, '_id' | 'buyer' | 'billingAddress' | 'shippingAddress'> | null> {
     return this.sessions.findOne({ _id: id }, { projection: { buyer: 1, billingAddress: 1, shippingAddress: 1 } });

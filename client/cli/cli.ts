@@ -93,7 +93,10 @@ The same session with a different input is a conflict (exit 3); invalid input li
     async run(ctx, v) {
       const raw = readStartInput(v);
       try {
-        const r = await startCheckout(ctx.client, raw, ctx.config.taskQueue);
+        // With MONGODB_URI the session's record is written before the start, as the HTTP server does.
+        const r = await withRecords(ctx.config, (records) =>
+          startCheckout(ctx.client, raw, ctx.config.taskQueue, records ? { beforeStart: (input, workflowId) => records.reserve(input.checkoutSessionId, workflowId) } : {}),
+        );
         const runId = r.runId ?? (await ctx.client.workflow.getHandle(r.workflowId).describe()).runId;
         ctx.io.out(JSON.stringify({ workflowId: r.workflowId, runId, created: r.created }));
         return EXIT.ok;
@@ -326,16 +329,19 @@ function liveStatus(ctx: Ctx, id: string): Promise<CheckoutStatus | undefined> {
   return ctx.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => queryStatus(ctx.client, id));
 }
 
-async function readRecord(config: Readonly<CliConfig>, id: string): Promise<CheckoutSessionDoc | null> {
-  if (!config.mongodb) return null;
+/** Runs `fn` with the records when MONGODB_URI is configured (else with null), closing the connection after. */
+async function withRecords<T>(config: Readonly<CliConfig>, fn: (records: CheckoutRecords | null) => Promise<T>): Promise<T> {
+  if (!config.mongodb) return fn(null);
   const mongo = new MongoClient(config.mongodb.uri, { serverSelectionTimeoutMS: MONGODB_TIMEOUT_MS, appName: 'checkout-cli' });
   try {
     await mongo.connect();
-    return await new CheckoutRecords(mongo.db(config.mongodb.db)).get(id);
+    return await fn(new CheckoutRecords(mongo.db(config.mongodb.db)));
   } finally {
     await mongo.close();
   }
 }
+
+const readRecord = (config: Readonly<CliConfig>, id: string): Promise<CheckoutSessionDoc | null> => withRecords(config, async (r) => (r ? r.get(id) : null));
 
 const reason = (err: unknown) => (err as Error)?.message ?? String(err);
 

@@ -34,6 +34,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: config.BODY_LIMIT_BYTES,
     return503OnClosing: true,
     frameworkErrors,
+    // Rate limits are per client address: behind a load balancer, the address it forwards (HTTP_TRUST_PROXY).
+    trustProxy: config.HTTP_TRUST_PROXY,
   });
 
   const ctx: AppContext = {

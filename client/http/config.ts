@@ -16,6 +16,37 @@ const SnsTopicArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be an SNS topic ARN');
 
+/** `USD:20000,JPY:3000000,*:1000000`: the largest amount accepted per currency; `*` for every currency not named. */
+const MaxAmounts = z
+  .string()
+  .transform((s, ctx) => {
+    const out: Record<string, string> = {};
+    for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const m = /^(\*|[A-Z]{3}):(\d{1,12}(?:\.\d{1,4})?)$/.exec(part);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `"${part}" is not CUR:amount (e.g. USD:20000 or *:1000000)` });
+        return z.NEVER;
+      }
+      out[m[1]!] = m[2]!;
+    }
+    return out;
+  });
+
+/**
+ * Fastify's trustProxy: unset or `false` — the client address is the peer's; `true` — the left-most X-Forwarded-For;
+ * otherwise the proxies trusted to forward it: addresses, CIDRs or `loopback`/`linklocal`/`uniquelocal`, comma-separated.
+ */
+const TrustProxy = z.string().transform((s): boolean | string[] => {
+  const v = s.trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  return v.split(',').map((p) => p.trim()).filter(Boolean);
+});
+
+/** Requests per second per client address, 0 = no limit. */
+const PerSecond = z.coerce.number().min(0).max(100_000);
+const Burst = z.coerce.number().int().min(1).max(1_000_000);
+
 export const HttpEnv = z
   .object({
     ...temporalEnv,
@@ -58,6 +89,23 @@ export const HttpEnv = z
       .min(1024)
       .max(10 * 1024 * 1024)
       .default(64 * 1024),
+    /** Where the client address comes from (rate limits are per client address): see TrustProxy. */
+    HTTP_TRUST_PROXY: TrustProxy.default(false),
+    /** The buyer's return and cancel URLs, per client address: a sustained rate and a burst; beyond it 429. */
+    PUBLIC_RATE_LIMIT_PER_SEC: PerSecond.default(10),
+    PUBLIC_RATE_LIMIT_BURST: Burst.default(50),
+    /** The IPN endpoint, per client address (SNS delivers from a few addresses, so the bound is higher). */
+    IPN_RATE_LIMIT_PER_SEC: PerSecond.default(50),
+    IPN_RATE_LIMIT_BURST: Burst.default(200),
+    /**
+     * Return and cancel requests held open at once, waiting for the outcome; beyond it a request delivers the return
+     * without waiting and answers 202 "ask again" at once (the pending page asks again by itself).
+     */
+    RETURN_MAX_WAITING: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+    /** The largest charge accepted per currency (on top of Amazon's rules): `USD:20000,*:1000000`. */
+    CHECKOUT_MAX_AMOUNTS: MaxAmounts.default({ '*': '1000000' }),
+    /** How far past now + 24 h a start's deadline may lie (clocks differ). */
+    DEADLINE_MAX_SKEW_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
     LOG_LEVEL: LogLevel,
   })
   .readonly();

@@ -23,6 +23,26 @@ export class HttpMetrics {
   private readonly requests = new Map<string, { labels: Record<string, string>; n: number }>();
   private readonly latency = new Map<string, Histogram>();
   private readonly ipn = new Map<string, number>();
+  private readonly limited = new Map<string, number>();
+  private unknownSessions = 0;
+  private shedReturns = 0;
+  /** Return and cancel requests waiting for an outcome now (set by the buyer routes). */
+  returnsWaiting = 0;
+
+  /** A request refused with 429 by the rate limit of its route. */
+  rateLimited(route: string): void {
+    this.limited.set(route, (this.limited.get(route) ?? 0) + 1);
+  }
+
+  /** A return or cancel for a session the records do not know, answered 404 without asking Temporal. */
+  unknownSession(): void {
+    this.unknownSessions++;
+  }
+
+  /** A return or cancel delivered without waiting because RETURN_MAX_WAITING requests were already waiting. */
+  returnShed(): void {
+    this.shedReturns++;
+  }
 
   observe(method: string, route: string, status: number, seconds: number): void {
     const rl = { method, route, status: String(status) };
@@ -59,6 +79,14 @@ export class HttpMetrics {
     }
     out.push('# HELP checkout_ipn_notifications_total IPN deliveries by result.', '# TYPE checkout_ipn_notifications_total counter');
     for (const [result, n] of this.ipn) out.push(`checkout_ipn_notifications_total${labels({ result })} ${n}`);
+    out.push('# HELP checkout_http_rate_limited_total Requests refused with 429 by route.', '# TYPE checkout_http_rate_limited_total counter');
+    for (const [route, n] of this.limited) out.push(`checkout_http_rate_limited_total${labels({ route })} ${n}`);
+    out.push('# HELP checkout_http_unknown_session_total Returns and cancels for never-started sessions, answered from the records.', '# TYPE checkout_http_unknown_session_total counter');
+    out.push(`checkout_http_unknown_session_total ${this.unknownSessions}`);
+    out.push('# HELP checkout_http_returns_shed_total Returns and cancels answered at once because too many were waiting.', '# TYPE checkout_http_returns_shed_total counter');
+    out.push(`checkout_http_returns_shed_total ${this.shedReturns}`);
+    out.push('# HELP checkout_http_returns_waiting Returns and cancels waiting for an outcome now.', '# TYPE checkout_http_returns_waiting gauge');
+    out.push(`checkout_http_returns_waiting ${this.returnsWaiting}`);
     out.push('# HELP process_resident_memory_bytes Resident memory size in bytes.', '# TYPE process_resident_memory_bytes gauge');
     out.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);
     out.push('# HELP process_uptime_seconds Seconds since the process started.', '# TYPE process_uptime_seconds gauge');

@@ -117,7 +117,15 @@ export interface SnsVerifierOptions {
   certTtlMs?: number;
   /** The clock for Timestamp age and certificate expiry. */
   now?: () => number;
+  /** Certificate fetches in flight at once; a message needing another is refused as cert_unavailable; default 4. */
+  maxConcurrentFetches?: number;
+  /** How long a URL whose fetch failed is refused without fetching it again; default 1 minute. */
+  failedCertTtlMs?: number;
 }
+
+const DEFAULT_MAX_CONCURRENT_FETCHES = 4;
+const DEFAULT_FAILED_CERT_TTL_MS = 60_000;
+const MAX_FAILED_CERTS = 256;
 
 interface CachedCert {
   cert: Promise<X509Certificate>;
@@ -132,6 +140,11 @@ export class SnsVerifier {
   private readonly now: () => number;
   private readonly maxCachedCerts: number;
   private readonly certTtlMs: number;
+  /** URLs whose fetch failed lately, with the time they may be tried again (bounded, oldest dropped first). */
+  private readonly failedCerts = new Map<string, number>();
+  private fetching = 0;
+  /** Certificate fetches made (a test and the flood script read it). */
+  fetches = 0;
 
   constructor(private readonly o: SnsVerifierOptions) {
     this.hosts = o.allowedCertHosts.map(hostPattern);
@@ -202,13 +215,26 @@ export class SnsVerifier {
     let entry = this.certs.get(url);
     this.certs.delete(url);
     if (!entry || entry.expiresAt <= now) {
+      // Forged messages can name any URL of SNS's shape: a URL that failed lately is not fetched again, and only a
+      // few fetches run at once; the refusal is cert_unavailable (503), which real SNS deliveries retry later.
+      if ((this.failedCerts.get(url) ?? 0) > now) return Promise.reject(new SnsVerificationError('cert_unavailable', 'signing certificate unavailable (failed lately)'));
+      if (this.fetching >= (this.o.maxConcurrentFetches ?? DEFAULT_MAX_CONCURRENT_FETCHES)) {
+        return Promise.reject(new SnsVerificationError('cert_unavailable', 'signing certificate unavailable (too many fetches in flight)'));
+      }
+      this.fetching++;
+      this.fetches++;
       const created: CachedCert = {
-        cert: this.fetcher(url).then((pem) => new X509Certificate(pem)),
+        cert: this.fetcher(url)
+          .then((pem) => new X509Certificate(pem))
+          .finally(() => this.fetching--),
         expiresAt: now + this.certTtlMs,
       };
-      // A failed fetch is not cached: the next delivery tries again.
+      // A failed fetch is not cached as a certificate; its URL is refused for a while.
       created.cert.catch(() => {
         if (this.certs.get(url) === created) this.certs.delete(url);
+        this.failedCerts.delete(url);
+        this.failedCerts.set(url, this.now() + (this.o.failedCertTtlMs ?? DEFAULT_FAILED_CERT_TTL_MS));
+        while (this.failedCerts.size > MAX_FAILED_CERTS) this.failedCerts.delete(this.failedCerts.keys().next().value!);
       });
       entry = created;
     }

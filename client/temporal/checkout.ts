@@ -17,10 +17,14 @@ import {
   MerchantReferenceKey,
   buyerCanceled,
   buyerReturned,
+  buyerReturnedSignal,
   cancelCheckout,
   chargeStateChanged,
   checkoutWorkflowId,
   status,
+  formatInputProblems,
+  inputBounds,
+  type InputBoundsOptions,
   type CheckoutOutcome,
   type CheckoutState,
   type CheckoutStatus,
@@ -39,9 +43,19 @@ export class CheckoutConflictError extends Error {
   override name = 'CheckoutConflictError';
 }
 
-export function parseCheckoutInput(raw: unknown): ParsedCheckoutInput {
+/** The merchant-facing rules of the input (inputBounds) as a starter applies them; `now` is the request's arrival. */
+export type StartBounds = Omit<InputBoundsOptions, 'now' | 'refusePastDeadline'>;
+
+/**
+ * The input's shape (CheckoutInput), then what Amazon would never accept (inputBounds): judged now, so a deadline
+ * already past is refused here, before anything starts. Every problem is reported at once.
+ */
+export function parseCheckoutInput(raw: unknown, bounds: StartBounds | false = {}, now = Date.now()): ParsedCheckoutInput {
   const r = CheckoutInput.safeParse(raw);
   if (!r.success) throw new InvalidCheckoutInputError(z.prettifyError(r.error));
+  if (bounds === false) return r.data; // the shape only: e.g. to find the run an earlier request started
+  const problems = inputBounds(r.data, { ...bounds, now, refusePastDeadline: true });
+  if (problems.length > 0) throw new InvalidCheckoutInputError(formatInputProblems(problems));
   return r.data;
 }
 
@@ -67,6 +81,13 @@ export function inputFingerprint(input: ParsedCheckoutInput): string {
  */
 export interface StartDefaults {
   recoveryGraceMs?: number;
+  /** The starter's limits on top of Amazon's rules (the HTTP server's CHECKOUT_MAX_AMOUNTS, DEADLINE_MAX_SKEW_MS). */
+  bounds?: StartBounds;
+  /**
+   * Runs after the input is accepted and before the workflow starts: the HTTP server writes the session's record here,
+   * so a session that has a workflow always has a record and the public routes can refuse unknown IDs from the store.
+   */
+  beforeStart?: (input: ParsedCheckoutInput, workflowId: string) => Promise<void>;
 }
 
 function withDefaults(input: ParsedCheckoutInput, d: StartDefaults): ParsedCheckoutInput {
@@ -102,8 +123,9 @@ export interface StartResult {
 
 /** Starts the session's workflow; the same input twice is the same workflow; a different input is a conflict. */
 export async function startCheckout(client: Client, raw: unknown, taskQueue = DEFAULT_TASK_QUEUE, defaults: StartDefaults = {}): Promise<StartResult> {
-  const input = parseCheckoutInput(raw);
+  const input = parseCheckoutInput(raw, defaults.bounds);
   const opts = startOptions(input, taskQueue, defaults);
+  await defaults.beforeStart?.(input, opts.workflowId);
   try {
     const handle = await client.workflow.start(WORKFLOW_TYPE, opts);
     return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, created: true };
@@ -177,8 +199,9 @@ export async function startAndReturn(
   waitMs = 20_000,
   defaults: StartDefaults = {},
 ): Promise<ReturnResult & { created?: boolean }> {
-  const input = parseCheckoutInput(raw);
+  const input = parseCheckoutInput(raw, defaults.bounds);
   const opts = startOptions(input, taskQueue, defaults);
+  await defaults.beforeStart?.(input, opts.workflowId);
   // A start operation is used once: each attempt gets its own.
   const send = () =>
     client.workflow.executeUpdateWithStart(buyerReturned, {
@@ -241,6 +264,17 @@ async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | { kind: 't
  */
 export function deliverCancel(client: Client, checkoutSessionId: string, waitMs = 20_000): Promise<CancelResult> {
   return sessionUpdate(client, checkoutSessionId, cancelCheckout, waitMs);
+}
+
+/** The fire-and-forget return signal, for callers that will not wait for the outcome (the buyer's page asks again). */
+export async function signalReturn(client: Client, checkoutSessionId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(checkoutWorkflowId(checkoutSessionId)).signal(buyerReturnedSignal, { checkoutSessionId });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || isNotFound(err)) return false;
+    throw err;
+  }
 }
 
 /** The fire-and-forget cancel signal, for callers that need no answer. */

@@ -56,6 +56,9 @@ export function testConfig(h: Harness, env: Record<string, string> = {}): HttpCo
     MERCHANT_API_TOKEN: TOKEN,
     TASK_QUEUE: h.taskQueue,
     RETURN_WAIT_MS: '20000',
+    // Every request of a test comes from one address; the rate-limit tests turn the limits on.
+    PUBLIC_RATE_LIMIT_PER_SEC: '0',
+    IPN_RATE_LIMIT_PER_SEC: '0',
     IPN_TRUST_EMULATOR_CERT_URL_PREFIX: `${h.emulator.baseUrl}/_emulator/`,
     LOG_LEVEL: 'silent',
     ...env,

@@ -31,6 +31,7 @@ const REQUIRED = [
   'recovered-declined',
   'checked-open-then-returned',
   'completed-elsewhere-by-check',
+  'input-out-of-bounds',
 ];
 
 let bundle: WorkflowBundleWithSourceMap;

@@ -2,7 +2,7 @@
 // Money and the address come from the vocabulary (domain/); this file adds what a merchant may ask for.
 import { z } from 'zod';
 import { Address } from '../../domain/address';
-import { MoneySchema } from '../../domain/money';
+import { AMAZON_PAY_CURRENCIES, isAmazonPayCurrency, MoneySchema, toMinorUnits } from '../../domain/money';
 
 import { ChargePermissionType, CheckoutFlow, CheckoutState, PaymentIntent } from '../../domain/checkout';
 
@@ -121,6 +121,75 @@ export function isSetupOnly(v: { chargePermissionType?: ChargePermissionType; ch
 }
 export type CheckoutInput = z.input<typeof CheckoutInput>;
 export type ParsedCheckoutInput = z.output<typeof CheckoutInput>;
+
+/** Amazon cancels a session 24 hours after it was created, so no deadline lies further ahead than that. */
+export const AMAZON_SESSION_LIFETIME_MS = 24 * 3600_000;
+export const DEFAULT_DEADLINE_SKEW_MS = 5 * 60_000;
+/** Amazon's documented bound on merchantMetadata.merchantReferenceId: 256 characters/bytes (counted as UTF-8). */
+export const MERCHANT_REFERENCE_MAX_BYTES = 256;
+
+export interface InputBoundsOptions {
+  /** The instant the deadline is judged against: the request's arrival at the edge, the run's start in the workflow. */
+  now: number;
+  /** How far past now + 24 h a deadline may lie (clocks differ); default 5 minutes. */
+  deadlineSkewMs?: number;
+  /** Whether a deadline already past is refused (the edge); the workflow lets the deadline branch settle it. */
+  refusePastDeadline?: boolean;
+  /** The merchant's own ceiling per currency, as decimal strings; `*` applies to every currency not named. */
+  maxAmounts?: Readonly<Record<string, string>>;
+}
+
+export interface InputProblem {
+  path: string;
+  message: string;
+}
+
+function utf8Bytes(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/**
+ * What Amazon would never accept, beyond the input's shape (CheckoutInput): a currency it does not charge in, an
+ * amount that is not positive or above the merchant's ceiling, a deadline outside the session's 24-hour life, a
+ * reference longer than Amazon's bound. One rule set for the HTTP edge (refused before anything starts) and the
+ * workflow (which refuses the same input whoever started it).
+ */
+export function inputBounds(v: ParsedCheckoutInput, o: InputBoundsOptions): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const k of ['chargeAmount', 'totalOrderAmount'] as const) {
+    const m = v[k];
+    if (!m) continue;
+    if (!isAmazonPayCurrency(m.currencyCode)) {
+      problems.push({ path: `${k}.currencyCode`, message: `${m.currencyCode} is not a currency Amazon Pay charges in (one of ${AMAZON_PAY_CURRENCIES.join(', ')})` });
+      continue;
+    }
+    const minor = toMinorUnits(m);
+    if (minor <= 0) problems.push({ path: `${k}.amount`, message: 'must be more than zero' });
+    const ceiling = o.maxAmounts?.[m.currencyCode] ?? o.maxAmounts?.['*'];
+    if (ceiling !== undefined && minor > toMinorUnits({ amount: ceiling, currencyCode: m.currencyCode })) {
+      problems.push({ path: `${k}.amount`, message: `must be at most ${ceiling} ${m.currencyCode} (this service's limit)` });
+    }
+  }
+  const deadline = Date.parse(v.deadline);
+  const latest = o.now + AMAZON_SESSION_LIFETIME_MS + (o.deadlineSkewMs ?? DEFAULT_DEADLINE_SKEW_MS);
+  if (deadline > latest) {
+    problems.push({ path: 'deadline', message: `must be within 24 hours of now (Amazon cancels a session 24 hours after creating it; use its expirationTimestamp); latest accepted ${new Date(latest).toISOString()}` });
+  } else if (o.refusePastDeadline && deadline <= o.now) {
+    problems.push({ path: 'deadline', message: 'has already passed (Amazon has canceled the session)' });
+  }
+  if (v.merchantReferenceId !== undefined && utf8Bytes(v.merchantReferenceId) > MERCHANT_REFERENCE_MAX_BYTES) {
+    problems.push({ path: 'merchantReferenceId', message: `must be at most ${MERCHANT_REFERENCE_MAX_BYTES} bytes (Amazon's limit)` });
+  }
+  return problems;
+}
+
+/** The problems as one message, in zod's prettified style (`✖ message\n  → at path`). */
+export const formatInputProblems = (problems: readonly InputProblem[]): string => problems.map((p) => `✖ ${p.message}\n  → at ${p.path}`).join('\n');
 
 /** What the workflow (and the buyerReturned update) resolves with. No buyer data: that lives in MongoDB only. */
 export const CheckoutOutcome = z.object({

@@ -16,7 +16,7 @@ import {
   type WaitResult,
 } from './branches';
 import { checkoutWorkflowId } from './ids';
-import { CheckoutInput, type CheckoutOutcome, type ParsedCheckoutInput } from './input';
+import { CheckoutInput, formatInputProblems, inputBounds, type CheckoutOutcome, type ParsedCheckoutInput } from './input';
 import { buyerCanceled, buyerReturned, buyerReturnedSignal, cancelCheckout, chargeStateChanged, status } from './messages';
 import { CheckoutSession } from './session';
 
@@ -29,6 +29,13 @@ export { confirmBody } from './branches';
  * passively and notify nobody.
  */
 const RECOVERY_AND_NOTIFICATIONS = 'recovery-and-notifications';
+
+/**
+ * The input's bounds (inputBounds: Amazon's currencies, a positive amount, a deadline within the session's 24 hours
+ * of the run's start, Amazon's reference length). Asked only when an input breaks them, so a valid input's history is
+ * unchanged, and a run started before the rule (which accepted such an input) replays as it ran.
+ */
+const INPUT_BOUNDS = 'input-bounds';
 
 export async function checkoutSession(rawInput: CheckoutInput): Promise<CheckoutOutcome> {
   const s = new CheckoutSession(parseInput(rawInput), workflowInfo());
@@ -107,6 +114,10 @@ function parseInput(raw: unknown): ParsedCheckoutInput {
   const r = CheckoutInput.safeParse(raw);
   if (!r.success) {
     throw ApplicationFailure.create({ type: 'InvalidCheckoutInput', nonRetryable: true, message: z.prettifyError(r.error) });
+  }
+  const problems = inputBounds(r.data, { now: workflowInfo().startTime.getTime() });
+  if (problems.length > 0 && patched(INPUT_BOUNDS)) {
+    throw ApplicationFailure.create({ type: 'InvalidCheckoutInput', nonRetryable: true, message: formatInputProblems(problems) });
   }
   const expected = checkoutWorkflowId(r.data.checkoutSessionId);
   if (workflowInfo().workflowId !== expected) {

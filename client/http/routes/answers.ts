@@ -23,6 +23,11 @@ export async function stateNow(c: AppContext, checkoutSessionId: string): Promis
     .withDeadline(Date.now() + STATE_QUERY_TIMEOUT_MS, () => queryStatus(c.client, checkoutSessionId))
     .catch(() => undefined);
   if (live) return { state: live.state, ...(live.outcome ? { outcome: live.outcome } : {}) };
+  return recordedState(c, checkoutSessionId);
+}
+
+/** The state the records hold (no Temporal call): a final one with its outcome; none recorded yet is AwaitingReturn. */
+export async function recordedState(c: AppContext, checkoutSessionId: string): Promise<{ state: CheckoutState; outcome?: CheckoutOutcome }> {
   const record = await c.records.get(checkoutSessionId).catch(() => undefined);
   if (!record) return { state: 'AwaitingReturn' };
   if (!isFinalState(record.state)) return { state: record.state };

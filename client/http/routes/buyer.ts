@@ -2,12 +2,13 @@
 // "Security"): they only deliver messages to a workflow that already exists; nothing is started here.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { deliverCancel, deliverReturn } from '../../temporal/checkout';
+import { deliverCancel, deliverReturn, signalCancel, signalReturn, type ReturnResult } from '../../temporal/checkout';
 import { CheckoutSessionId } from '../../../workflows/checkout-session';
 import { wantsJson, type AppContext } from '../context';
 import { HttpError } from '../errors';
 import { notFoundPage, pendingPage, resultPage } from '../pages';
-import { returnAnswer, withStateNow } from './answers';
+import { rateLimitHook, TokenBuckets } from '../rate-limit';
+import { recordedState, returnAnswer, withStateNow } from './answers';
 
 const SessionQuery = z.object({ amazonCheckoutSessionId: CheckoutSessionId });
 
@@ -33,10 +34,45 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
     return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage());
   };
 
-  app.get('/checkout/return', async (req, reply) => {
+  // Public and cheap to send: each address has a rate (429 beyond it), an ID the records do not know is answered from
+  // the store alone, and only RETURN_MAX_WAITING requests wait for an outcome at once.
+  const buckets = new TokenBuckets({ perSecond: c.config.PUBLIC_RATE_LIMIT_PER_SEC, burst: c.config.PUBLIC_RATE_LIMIT_BURST });
+  const onRequest = rateLimitHook(buckets, (req) => c.metrics.rateLimited(req.routeOptions.url ?? 'unmatched'));
+
+  /**
+   * Delivers the return or cancel and waits (bounded) for what became true. Unknown to the records: never started
+   * (the starter writes the record first), so 404 without a Temporal call; the store unreachable: ask Temporal. Too
+   * many already waiting: the message goes as a signal and the answer is "ask again" at once, with the recorded state.
+   */
+  const deliver = async (id: string, kind: 'return' | 'cancel'): Promise<ReturnResult> => {
+    const known = await c.records.exists(id).catch((err: unknown) => {
+      c.log.warn({ err }, 'records unavailable; asking Temporal whether the session exists');
+      return true;
+    });
+    if (!known) {
+      c.metrics.unknownSession();
+      return { kind: 'unknown-session' };
+    }
+    if (c.metrics.returnsWaiting >= c.config.RETURN_MAX_WAITING) {
+      c.metrics.returnShed();
+      // Not delivered means the run has closed: its final record is the answer either way.
+      await (kind === 'return' ? signalReturn(c.client, id) : signalCancel(c.client, id));
+      const now = await recordedState(c, id);
+      return now.outcome ? { kind: 'outcome', outcome: now.outcome } : { kind: 'timeout', state: now.state };
+    }
+    c.metrics.returnsWaiting++;
+    try {
+      const r = kind === 'return' ? await deliverReturn(c.client, id, c.config.RETURN_WAIT_MS) : await deliverCancel(c.client, id, c.config.RETURN_WAIT_MS);
+      return await withStateNow(c, id, r);
+    } finally {
+      c.metrics.returnsWaiting--;
+    }
+  };
+
+  app.get('/checkout/return', { onRequest }, async (req, reply) => {
     const id = sessionId(req.query);
     const json = wantsJson(req);
-    const r = await withStateNow(c, id, await deliverReturn(c.client, id, c.config.RETURN_WAIT_MS));
+    const r = await deliver(id, 'return');
     if (r.kind === 'unknown-session') return unknown(reply, json);
     const a = returnAnswer(id, r);
     reply.header('cache-control', 'no-store');
@@ -49,10 +85,10 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
    * The cancel takes effect only while the session awaits the buyer's return; the answer says whether it did and
    * shows the state that is true now (a buyer who had returned and paid is not told "canceled").
    */
-  app.get('/checkout/cancel', async (req, reply) => {
+  app.get('/checkout/cancel', { onRequest }, async (req, reply) => {
     const id = sessionId(req.query);
     const json = wantsJson(req);
-    const r = await withStateNow(c, id, await deliverCancel(c.client, id, c.config.RETURN_WAIT_MS));
+    const r = await deliver(id, 'cancel');
     if (r.kind === 'unknown-session') return unknown(reply, json);
     const a = returnAnswer(id, r);
     const canceled = a.body.state === 'BuyerCanceled';

@@ -7,6 +7,7 @@ import { notifyChargeChanged } from '../../temporal/checkout';
 import { isFinalState } from '../../../workflows/checkout-session';
 import { parseSafeJson } from '../body';
 import type { AppContext } from '../context';
+import { rateLimitHook, TokenBuckets } from '../rate-limit';
 import { HttpError } from '../errors';
 import { SnsVerificationError, type SnsEnvelope } from '../sns';
 
@@ -60,7 +61,11 @@ export function ipnRoutes(app: FastifyInstance, c: AppContext): void {
     return { action: 'logged' };
   };
 
-  app.post('/amazon-pay/ipn', async (req, reply) => {
+  // Forged messages are refused before any fetch (sns.ts); the rate per address bounds even that cheap work.
+  const buckets = new TokenBuckets({ perSecond: c.config.IPN_RATE_LIMIT_PER_SEC, burst: c.config.IPN_RATE_LIMIT_BURST });
+  const onRequest = rateLimitHook(buckets, () => c.metrics.rateLimited('/amazon-pay/ipn'));
+
+  app.post('/amazon-pay/ipn', { onRequest }, async (req, reply) => {
     if (req.body === undefined) throw new HttpError(400, 'malformed', 'empty body');
     let e: SnsEnvelope;
     try {

@@ -56,8 +56,15 @@ async function earlierRun(client: Client, input: ParsedCheckoutInput): Promise<R
   return { kind: 'outcome', outcome: (await handle.result()) as CheckoutOutcome };
 }
 
-const startDefaults = (c: AppContext): StartDefaults =>
-  c.config.RECOVERY_GRACE_MS === undefined ? {} : { recoveryGraceMs: c.config.RECOVERY_GRACE_MS };
+/**
+ * What this server adds to every start: its limits on top of Amazon's rules, the recovery grace period (when set), and
+ * the session's record written before the workflow starts (the public routes answer unknown IDs from the records).
+ */
+const startDefaults = (c: AppContext): StartDefaults => ({
+  bounds: { maxAmounts: c.config.CHECKOUT_MAX_AMOUNTS, deadlineSkewMs: c.config.DEADLINE_MAX_SKEW_MS },
+  beforeStart: (input, workflowId) => c.records.reserve(input.checkoutSessionId, workflowId),
+  ...(c.config.RECOVERY_GRACE_MS === undefined ? {} : { recoveryGraceMs: c.config.RECOVERY_GRACE_MS }),
+});
 
 export function merchantApiRoutes(app: FastifyInstance, c: AppContext): void {
   const auth = bearerGuard(c.config.MERCHANT_API_TOKEN);
@@ -72,8 +79,9 @@ export function merchantApiRoutes(app: FastifyInstance, c: AppContext): void {
     const body = req.body as { checkoutSessionId?: unknown } | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'invalid_input', 'body must be the checkout input object');
     if (body.checkoutSessionId !== id) throw new HttpError(400, 'session_mismatch', 'body.checkoutSessionId must equal the session ID in the path');
-    const input = parseCheckoutInput(body);
-    const r = (await earlierRun(c.client, input)) ?? (await startAndReturn(c.client, input, c.config.TASK_QUEUE, c.config.RETURN_WAIT_MS, startDefaults(c)));
+    // A request repeated after the run closed gets that run's outcome, whatever the clock says of its deadline now.
+    const input = parseCheckoutInput(body, false);
+    const r = (await earlierRun(c.client, input)) ?? (await startAndReturn(c.client, body, c.config.TASK_QUEUE, c.config.RETURN_WAIT_MS, startDefaults(c)));
     const a = returnAnswer(id, await withStateNow(c, id, r));
     return reply.code(a.status).send(a.body);
   });

@@ -350,17 +350,36 @@ describe('SNS verifier: certificate cache', () => {
   const certUrl = (n: number) =>
     `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${n.toString(16).padStart(4, '0')}.pem`;
 
-  it('does not cache a failed certificate fetch or a body that is not a certificate', async () => {
+  it('does not cache a failed certificate fetch or a body that is not a certificate; refuses the URL for a minute without fetching', async () => {
     const fetchCert: Fetcher = jest
       .fn<Promise<string>, [string]>()
       .mockRejectedValueOnce(new Error('down'))
       .mockResolvedValueOnce('not a pem')
       .mockResolvedValue(certPem);
-    const { v } = verifier({ fetchCert });
+    const { v, clock } = verifier({ fetchCert });
     await expect(rejection(v.verify(notification()))).resolves.toBe('cert_unavailable');
-    await expect(rejection(v.verify(notification()))).resolves.toBe('cert_unavailable');
+    await expect(rejection(v.verify(notification()))).resolves.toBe('cert_unavailable'); // refused lately: no fetch
+    expect(fetchCert).toHaveBeenCalledTimes(1);
+    clock.now += 60_001;
+    await expect(rejection(v.verify(notification()))).resolves.toBe('cert_unavailable'); // not a PEM
+    clock.now += 60_001;
     await expect(v.verify(notification())).resolves.toBeTruthy();
     await expect(v.verify(notification())).resolves.toBeTruthy();
+    expect(fetchCert).toHaveBeenCalledTimes(3);
+  });
+
+  it('runs at most maxConcurrentFetches certificate fetches at once; more messages needing one are refused unfetched', async () => {
+    const pending: (() => void)[] = [];
+    let held = true;
+    const fetchCert: Fetcher = jest.fn((_url: string) => (held ? new Promise<string>((resolve) => pending.push(() => resolve(certPem))) : Promise.resolve(certPem)));
+    const { v } = verifier({ fetchCert, maxConcurrentFetches: 2 });
+    const inFlight = [1, 2].map((n) => v.verify(notification({ SigningCertURL: certUrl(n) })));
+    await expect(rejection(v.verify(notification({ SigningCertURL: certUrl(3) })))).resolves.toBe('cert_unavailable');
+    expect(fetchCert).toHaveBeenCalledTimes(2);
+    held = false;
+    pending.forEach((release) => release());
+    await Promise.all(inFlight);
+    await expect(v.verify(notification({ SigningCertURL: certUrl(3) }))).resolves.toBeTruthy();
     expect(fetchCert).toHaveBeenCalledTimes(3);
   });
 
