@@ -267,20 +267,15 @@ export function deliverCancel(client: Client, checkoutSessionId: string, waitMs 
 }
 
 /** The fire-and-forget return signal, for callers that will not wait for the outcome (the buyer's page asks again). */
-export async function signalReturn(client: Client, checkoutSessionId: string): Promise<boolean> {
-  try {
-    await client.workflow.getHandle(checkoutWorkflowId(checkoutSessionId)).signal(buyerReturnedSignal, { checkoutSessionId });
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError || isNotFound(err)) return false;
-    throw err;
-  }
-}
+export const signalReturn = (client: Client, checkoutSessionId: string): Promise<boolean> => sessionSignal(client, checkoutSessionId, buyerReturnedSignal);
 
 /** The fire-and-forget cancel signal, for callers that need no answer. */
-export async function signalCancel(client: Client, checkoutSessionId: string): Promise<boolean> {
+export const signalCancel = (client: Client, checkoutSessionId: string): Promise<boolean> => sessionSignal(client, checkoutSessionId, buyerCanceled);
+
+/** Signals the session's workflow; false when it does not exist or has closed. */
+async function sessionSignal(client: Client, checkoutSessionId: string, def: typeof buyerCanceled): Promise<boolean> {
   try {
-    await client.workflow.getHandle(checkoutWorkflowId(checkoutSessionId)).signal(buyerCanceled, { checkoutSessionId });
+    await client.workflow.getHandle(checkoutWorkflowId(checkoutSessionId)).signal(def, { checkoutSessionId });
     return true;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError || isNotFound(err)) return false;
