@@ -76,11 +76,15 @@ export async function startBenchEnv(o: BenchEnvOptions): Promise<BenchEnv> {
     writeFileSync(publicKeyPath, publicKey, { mode: 0o600 });
     writeFileSync(privateKeyPath, privateKey, { mode: 0o600 });
 
+    // BENCH_CPU_PROF=worker,http: those processes write V8 CPU profiles (one per thread) into bench-results/profiles/.
+    const profiled = new Set((process.env.BENCH_CPU_PROF ?? '').split(',').filter(Boolean));
+    const profileDir = join(ROOT, 'bench-results', 'profiles');
     const tsChild = (name: string, script: string, args: string[], env: NodeJS.ProcessEnv, onStdout?: (s: string) => void) => {
+      const prof = profiled.has(name) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       const p = startProcess({
         name,
         command: process.execPath,
-        args: ['--require', 'tsx/cjs', script, ...args],
+        args: [...prof, '--require', 'tsx/cjs', script, ...args],
         env: { ...process.env, ...env },
         cwd: ROOT,
         logFile: join(dataDir, `${name}.log`),

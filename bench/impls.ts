@@ -1,12 +1,13 @@
-// Three implementations of one job — confirm a checkout session with the emulator and record the result — behind
+// Three implementations (the floor in two shapes) of one job — confirm a checkout session with the emulator and record the result — behind
 // one interface, so every scenario drives them the same way. Only `complete()` is the buyer's return → outcome.
 import { DEMO_ADDRESS, demoBuyer } from '../dev/fixtures';
 import { checkoutWorkflowId } from '../workflows/checkout-session/ids';
 import { type BenchEnv, QUEUES } from './env';
-import { floorCheckout, floorReturned } from './floor-workflow';
+import { floorLocal, floorMixed, floorReturned } from './floor-workflow';
 import { confirmSession, recordCompleted } from './job';
 
-export type ImplName = 'direct' | 'temporal-floor' | 'service';
+export type FloorName = 'floor-local' | 'floor-mixed';
+export type ImplName = 'direct' | FloorName | 'service';
 
 export interface Impl {
   name: ImplName;
@@ -55,14 +56,16 @@ export function directImpl(env: BenchEnv): Impl {
   };
 }
 
-export function floorImpl(env: BenchEnv): Impl {
-  const workflowId = (id: string) => `floor-${id}`;
+/** A floor shape (bench/floor-workflow.ts): both calls local, or confirm normal and record local. */
+export function floorImpl(env: BenchEnv, name: FloorName): Impl {
+  const workflowId = (id: string) => `${name}-${id}`;
+  const workflow = name === 'floor-local' ? floorLocal : floorMixed;
   return {
-    name: 'temporal-floor',
+    name,
     workflowId,
     async prepare(o = {}) {
       const id = await createSession(env, o.session);
-      await env.temporal.workflow.start(floorCheckout, {
+      await env.temporal.workflow.start(workflow, {
         taskQueue: QUEUES.floor,
         workflowId: workflowId(id),
         args: [{ checkoutSessionId: id, chargeAmount: CHARGE_AMOUNT }],

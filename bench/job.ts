@@ -1,6 +1,6 @@
 // The job the baselines do, written once: confirm one checkout session at Amazon Pay (Complete Checkout Session
 // with the derived idempotency key) and record the result in MongoDB with the records module. `direct` calls these
-// two functions in a row; `temporal-floor` runs each as one activity (bench/floor-workflow.ts).
+// two functions in a row; the floors run them as activities (bench/floor-workflow.ts).
 import { idempotencyKey } from '../activities/amazon-pay/idempotency';
 import type { AmazonPayClient } from '../activities/amazon-pay/client';
 import type { AmazonSessionData, CheckoutRecords } from '../records/checkout-sessions';

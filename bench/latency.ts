@@ -11,7 +11,40 @@ export interface LatencyResult {
   warmup: number;
   concurrency: number;
   byImpl: Partial<Record<ImplName, LatencySummary & { errors: number; firstError?: string }>>;
-  ratios: Record<string, { p50: number; p95: number; p99: number }>;
+  /** Filled in once the floor is chosen (bench/floor-choice.ts). */
+  ratios?: LatencyRatios;
+}
+
+export interface Ratio {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface LatencyRatios {
+  floor: ImplName;
+  serviceOverFloor?: Ratio;
+  serviceOverDirect?: Ratio;
+  floorOverDirect?: Ratio;
+  /** The service against the floor shape that was not chosen. */
+  serviceOverOtherFloor?: Ratio;
+}
+
+export function latencyRatios(byImpl: LatencyResult['byImpl'], floor: ImplName, otherFloor?: ImplName): LatencyRatios {
+  const ratio = (a: ImplName, b: ImplName | undefined): Ratio | undefined => {
+    const x = byImpl[a];
+    const y = b ? byImpl[b] : undefined;
+    return x && y && x.n > 0 && y.n > 0 ? { p50: round2(x.p50 / y.p50), p95: round2(x.p95 / y.p95), p99: round2(x.p99 / y.p99) } : undefined;
+  };
+  const r: LatencyRatios = { floor };
+  const set = (k: Exclude<keyof LatencyRatios, 'floor'>, v: Ratio | undefined) => {
+    if (v) r[k] = v;
+  };
+  set('serviceOverFloor', ratio('service', floor));
+  set('serviceOverDirect', ratio('service', 'direct'));
+  set('floorOverDirect', ratio(floor, 'direct'));
+  set('serviceOverOtherFloor', ratio('service', otherFloor));
+  return r;
 }
 
 export async function runLatency(
@@ -45,15 +78,5 @@ export async function runLatency(
     const f = failures.get(impl.name)!;
     byImpl[impl.name] = { ...summarize(samples.get(impl.name)!), errors: f.length, ...(f[0] ? { firstError: f[0] } : {}) };
   }
-  const ratio = (a: ImplName, b: ImplName) => {
-    const x = byImpl[a];
-    const y = byImpl[b];
-    return x && y ? { p50: round2(x.p50 / y.p50), p95: round2(x.p95 / y.p95), p99: round2(x.p99 / y.p99) } : undefined;
-  };
-  const ratios: LatencyResult['ratios'] = {};
-  for (const [a, b] of [['service', 'temporal-floor'], ['service', 'direct'], ['temporal-floor', 'direct']] as const) {
-    const r = ratio(a, b);
-    if (r) ratios[`${a} / ${b}`] = r;
-  }
-  return { sessions: o.sessions, warmup: o.warmup, concurrency: o.concurrency, byImpl, ratios };
+  return { sessions: o.sessions, warmup: o.warmup, concurrency: o.concurrency, byImpl };
 }

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { onShutdownSignal } from '../dev/shutdown';
 import { runCost } from './cost';
 import { httpServerExists, startBenchEnv, type BenchEnv } from './env';
+import { applyFloorChoice, chooseFloor } from './floor-choice';
 import { directImpl, floorImpl, serviceImpl, type Impl } from './impls';
 import { runLatency } from './latency';
 import { runPending } from './pending';
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     env = await startBenchEnv({ emulatorLatencyMs: o.emulatorLatencyMs, maxCachedWorkflows: o.maxCached, withService, say });
     say(`ready in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s (${env.stack.resolved.temporal}; ${env.stack.resolved.mongodb})`);
     const service = withService ? serviceImpl(env) : undefined;
-    const impls: Impl[] = [directImpl(env), floorImpl(env), ...(service ? [service] : [])];
+    const impls: Impl[] = [directImpl(env), floorImpl(env, 'floor-local'), floorImpl(env, 'floor-mixed'), ...(service ? [service] : [])];
     const durable = impls.filter((m) => m.name !== 'direct');
     const run = async <T>(name: Scenario, fn: () => Promise<T>): Promise<T | undefined> => {
       if (!o.only.includes(name)) return undefined;
@@ -125,6 +126,8 @@ async function main(): Promise<void> {
     results.throughput = await run('throughput', () =>
       runThroughput(env!, durable, { concurrency: o.concurrency, durationS: o.durationS, warmupS: o.quick ? 2 : 5, say }),
     );
+    results.floor = chooseFloor(results.latency, results.throughput);
+    applyFloorChoice(results.floor, results.latency, results.throughput);
     if (service && o.pending > 0) results.pending = await run('pending', () => runPending(env!, service, { sessions: o.pending, warmup: 2 }));
     if (service && o.waiting > 0) {
       results.waiting = await run('waiting', () => runWaiting(env!, { sessions: o.waiting, concurrency: 32, maxCachedWorkflows: o.maxCached, say }));

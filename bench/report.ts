@@ -1,11 +1,14 @@
 // Printing the figures as plain-text tables; the same figures go to bench-results/<timestamp>.json.
 import type { CostResult } from './cost';
+import type { FloorChoice } from './floor-choice';
 import type { LatencyResult } from './latency';
 import type { PendingResult } from './pending';
 import type { ThroughputResult } from './throughput';
 import type { WaitingResult } from './waiting';
 
 export interface BenchResults {
+  /** The floor shape the ratios are taken against (the faster of the two). */
+  floor?: FloorChoice;
   cost?: CostResult;
   latency?: LatencyResult;
   throughput?: ThroughputResult;
@@ -24,6 +27,20 @@ export function table(title: string, headers: string[], rows: Cell[][]): string 
 }
 
 const CPU_COLUMNS = ['worker', 'floor-worker', 'http', 'temporal', 'store', 'emulator', 'bench'];
+
+function ratioRows(l: LatencyResult, f: FloorChoice | undefined): Cell[][] {
+  const floor = l.ratios?.floor ?? 'floor';
+  const labels = [
+    ['serviceOverFloor', `service / ${floor} (the floor)`],
+    ['serviceOverDirect', 'service / direct'],
+    ['floorOverDirect', `${floor} / direct`],
+    ['serviceOverOtherFloor', `service / ${f?.other ?? 'other floor'}`],
+  ] as const;
+  return labels.flatMap(([k, label]) => {
+    const v = l.ratios?.[k];
+    return v ? [[label, v.p50, v.p95, v.p99]] : [];
+  });
+}
 
 export function render(r: BenchResults): string {
   const out: string[] = [];
@@ -44,7 +61,7 @@ export function render(r: BenchResults): string {
         ['impl', 'n', 'p50', 'p95', 'p99', 'mean', 'max', 'errors'],
         Object.entries(l.byImpl).map(([k, v]) => [k, v.n, v.p50, v.p95, v.p99, v.mean, v.max, v.errors]),
       ),
-      table('Latency ratios', ['ratio', 'p50', 'p95', 'p99'], Object.entries(l.ratios).map(([k, v]) => [k, v.p50, v.p95, v.p99])),
+      table('Latency ratios', ['ratio', 'p50', 'p95', 'p99'], ratioRows(l, r.floor)),
     );
   }
   if (r.throughput) {
@@ -56,9 +73,15 @@ export function render(r: BenchResults): string {
         ['impl', 'conc', 'ckout/s', 'e2e p50', 'e2e p95', 'errors', ...present.map((c) => `cpu ${c}`)],
         t.points.map((p) => [p.impl, p.concurrency, p.perSecond, p.e2eMs.p50, p.e2eMs.p95, p.errors, ...present.map((c) => p.cpuPct[c])]),
       ),
+      table(
+        'CPU milliseconds per completed checkout, per process (same windows)',
+        ['impl', 'conc', ...present],
+        t.points.map((p) => [p.impl, p.concurrency, ...present.map((c) => p.cpuMsPerCheckout[c])]),
+      ),
     );
     const best = Object.entries(t.best).map(([k, v]) => `${k} ${v.perSecond}/s at ${v.concurrency}`);
-    out.push(`best: ${best.join(' · ')}${t.ratioAtBest !== undefined ? ` · service / temporal-floor = ${t.ratioAtBest}` : ''}`);
+    const floor = r.floor ? `${r.floor.floor} (the faster floor by ${r.floor.by})` : 'floor';
+    out.push(`best: ${best.join(' · ')}${t.ratioAtBest !== undefined ? ` · service / ${floor} = ${t.ratioAtBest}` : ''}`);
   }
   if (r.pending) {
     const p = r.pending;

@@ -3,7 +3,7 @@
 // shows. The implementations run back to back at each level, the order alternating from level to level.
 import type { BenchEnv } from './env';
 import type { Impl, ImplName } from './impls';
-import { cpuWindow, round1, round2, summarize } from './metrics';
+import { cpuWindow, round1, summarize } from './metrics';
 import { closedLoop, sleep } from './pool';
 
 export interface ThroughputPoint {
@@ -17,12 +17,17 @@ export interface ThroughputPoint {
   e2eMs: { p50: number; p95: number };
   /** % of one core (2 cores = 200 %) over the window, per process. */
   cpuPct: Record<string, number>;
+  /** CPU milliseconds per completed checkout, per process, over the window. */
+  cpuMsPerCheckout: Record<string, number>;
 }
 
 export interface ThroughputResult {
   points: ThroughputPoint[];
   best: Partial<Record<ImplName, { perSecond: number; concurrency: number }>>;
+  /** Service / the chosen floor, each at its best point (bench/floor-choice.ts). */
   ratioAtBest?: number;
+  /** At each implementation's best point: CPU ms per checkout per process. */
+  cpuMsPerCheckout?: Partial<Record<ImplName, Record<string, number>>>;
 }
 
 async function checkoutOnce(impl: Impl): Promise<void> {
@@ -56,7 +61,11 @@ export async function runThroughput(
         ...(r.firstError ? { firstError: r.firstError } : {}),
         e2eMs: { p50: lat.p50, p95: lat.p95 },
         cpuPct: await cpuAtEnd,
+        cpuMsPerCheckout: {},
       };
+      for (const [proc, pct] of Object.entries(p.cpuPct)) {
+        p.cpuMsPerCheckout[proc] = r.completed > 0 ? round1(((pct / 100) * o.durationS * 1000) / r.completed) : Number.NaN;
+      }
       points.push(p);
       o.say(`throughput ${impl.name} c=${c}: ${p.perSecond}/s (${p.errors} errors)`);
     }
@@ -65,7 +74,9 @@ export async function runThroughput(
   for (const p of points) {
     if (p.perSecond > (best[p.impl]?.perSecond ?? -1)) best[p.impl] = { perSecond: p.perSecond, concurrency: p.concurrency };
   }
-  const s = best.service?.perSecond;
-  const f = best['temporal-floor']?.perSecond;
-  return { points, best, ...(s !== undefined && f ? { ratioAtBest: round2(s / f) } : {}) };
+  const cpuMsPerCheckout: ThroughputResult['cpuMsPerCheckout'] = {};
+  for (const [impl, b] of Object.entries(best) as [ImplName, { concurrency: number }][]) {
+    cpuMsPerCheckout[impl] = points.find((p) => p.impl === impl && p.concurrency === b.concurrency)!.cpuMsPerCheckout;
+  }
+  return { points, best, cpuMsPerCheckout };
 }

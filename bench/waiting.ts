@@ -19,6 +19,8 @@ export interface WaitingResult {
   drainCompleted: number;
   drainErrors: number;
   firstError?: string;
+  /** The worker's RSS, MiB, at the three moments that matter (the same figures as in rssMiB). */
+  workerRssMiB: { before: number; allWaiting: number; afterDrain: number };
   /** MiB per process at each moment. */
   rssMiB: { before: Record<string, number>; peakDuringStart: Record<string, number>; allWaiting: Record<string, number>; peakDuringDrain: Record<string, number>; afterDrain: Record<string, number> };
 }
@@ -81,6 +83,7 @@ export async function runWaiting(
     drainCompleted,
     drainErrors: drained.errors.length,
     ...(firstError ? { firstError } : {}),
+    workerRssMiB: { before: before.worker ?? Number.NaN, allWaiting: allWaiting.worker ?? Number.NaN, afterDrain: afterDrain.worker ?? Number.NaN },
     rssMiB: { before, peakDuringStart, allWaiting, peakDuringDrain, afterDrain },
   };
 }

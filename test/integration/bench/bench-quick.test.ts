@@ -35,14 +35,18 @@ it('npm run bench -- --quick, smallest configuration, prints and writes all five
     const { meta, results } = JSON.parse(readFileSync(file!, 'utf8')) as { meta: { complete: boolean; withService: boolean }; results: BenchResults };
     expect(meta).toMatchObject({ complete: true, withService: true });
 
-    for (const impl of ['direct', 'temporal-floor', 'service'] as const) {
+    for (const impl of ['direct', 'floor-local', 'floor-mixed', 'service'] as const) {
       expect(results.cost?.[impl]?.mongoWrites).toBeGreaterThan(0);
       const l = results.latency?.byImpl[impl];
       expect(l).toMatchObject({ n: 4, errors: 0 });
       expect(l!.p50).toBeGreaterThan(0);
       expect(l!.p99).toBeGreaterThanOrEqual(l!.p50);
     }
-    expect(results.cost?.['temporal-floor']?.historyEvents).toBeGreaterThan(0);
+    // Both floor shapes ran; local activities record no activity events, so the all-local floor has the shorter history.
+    expect(results.cost?.['floor-local']?.historyEvents).toBeGreaterThan(0);
+    expect(results.cost?.['floor-local']?.historyEvents).toBeLessThan(results.cost!['floor-mixed']!.historyEvents!);
+    expect(results.floor?.floor).toMatch(/^floor-(local|mixed)$/);
+    expect(results.floor?.other).not.toBe(results.floor?.floor);
     // DESIGN.md's budget for the happy path: at most 25 history events for the checkout (23 today, the recovery and
     // notifications patch marker and its TemporalChangeVersion upsert included), plus the merchant webhook's delivery: one activity and the workflow task
     // that follows it (6). A local activity would be cheaper but would hold the buyer's answer until the merchant's
@@ -50,23 +54,32 @@ it('npm run bench -- --quick, smallest configuration, prints and writes all five
     expect(results.cost?.service?.historyEvents).toBeGreaterThan(0);
     expect(results.cost?.service?.historyEvents).toBeLessThanOrEqual(25 + 6);
     expect(results.cost?.direct?.historyEvents).toBeNull();
-    expect(Object.keys(results.latency!.ratios)).toEqual(expect.arrayContaining(['service / direct', 'service / temporal-floor']));
+    // The keys tools read (issue: what one checkout costs).
+    expect(results.latency!.ratios).toMatchObject({ floor: results.floor!.floor, serviceOverFloor: { p50: expect.any(Number) }, serviceOverDirect: { p50: expect.any(Number) } });
+    expect(results.latency!.ratios!.serviceOverFloor!.p50).toBeGreaterThan(0);
 
     const points = results.throughput!.points;
-    expect(points.map((p) => p.impl).sort()).toEqual(['service', 'temporal-floor']);
+    expect(points.map((p) => p.impl).sort()).toEqual(['floor-local', 'floor-mixed', 'service']);
     for (const p of points) {
       expect(p.errors).toBe(0);
       expect(p.perSecond).toBeGreaterThan(0);
       expect(Object.keys(p.cpuPct)).toEqual(expect.arrayContaining(['temporal', 'store', 'emulator']));
+      // CPU per checkout is CPU % over the window divided by the checkouts completed in it.
+      expect(p.cpuMsPerCheckout.temporal).toBeCloseTo(((p.cpuPct.temporal! / 100) * p.durationS * 1000) / p.completed, 0);
     }
     expect(results.throughput!.ratioAtBest).toBeGreaterThan(0);
+    const cpu = results.throughput!.cpuMsPerCheckout!;
+    expect(cpu.service?.worker).toBeGreaterThan(0);
+    expect(cpu.service?.http).toBeGreaterThan(0);
+    expect(cpu[results.floor!.floor]?.['floor-worker']).toBeGreaterThan(0);
 
     expect(results.pending).toMatchObject({ errors: 0 });
     expect(results.pending!.n).toBe(2);
     expect(results.waiting).toMatchObject({ sessions: 12, startErrors: 0, drainCompleted: 12, drainErrors: 0 });
     expect(results.waiting!.rssMiB.allWaiting.worker).toBeGreaterThan(0);
+    expect(results.waiting!.workerRssMiB).toEqual({ before: expect.any(Number), allWaiting: results.waiting!.rssMiB.allWaiting.worker, afterDrain: expect.any(Number) });
 
-    for (const heading of ['Cost per happy-path session', 'Return → outcome latency', 'Sustained throughput', 'Pending authorization', 'Waiting sessions']) {
+    for (const heading of ['Cost per happy-path session', 'Return → outcome latency', 'Sustained throughput', 'CPU milliseconds per completed checkout', 'Pending authorization', 'Waiting sessions']) {
       expect(r.stdout).toContain(heading);
     }
   } finally {
