@@ -145,11 +145,16 @@ export class CheckoutRecords {
    * Applies one workflow step: sets the session's fields (if this step is newer than the last applied one) and
    * appends the timeline event. Returns whether the session document changed.
    */
-  async applyStep(req: RecordStepRequest, amazon: AmazonSessionData = {}): Promise<{ applied: boolean }> {
+  /**
+   * `signal`: the caller's attempt (an activity's cancellation, its timeout included). Where the guard is read then
+   * written (FerretDB), a read made before the attempt was given up is not followed by its write: a retry, and maybe
+   * a later step, went on meanwhile, and the stale write would take the session back.
+   */
+  async applyStep(req: RecordStepRequest, amazon: AmazonSessionData = {}, opts: { signal?: AbortSignal } = {}): Promise<{ applied: boolean }> {
     const { checkoutSessionId: id, step, event, set } = req;
     const at = new Date(step.at);
     const fields = { ...toStoredFields({ ...set, ...amazon }), seq: step.seq, workflowId: step.workflowId, runId: step.runId, updatedAt: at };
-    const applied = (await this.seqGuard()) === 'atomic' ? await this.#setAtomic(id, fields, at) : await this.#setByIdAfterRead(id, fields, at);
+    const applied = (await this.seqGuard()) === 'atomic' ? await this.#setAtomic(id, fields, at) : await this.#setByIdAfterRead(id, fields, at, opts.signal);
     await this.appendEvent(id, step, event);
     return { applied };
   }
@@ -169,10 +174,11 @@ export class CheckoutRecords {
     }
   }
 
-  async #setByIdAfterRead(id: string, fields: Record<string, unknown> & { seq: number }, at: Date): Promise<boolean> {
+  async #setByIdAfterRead(id: string, fields: Record<string, unknown> & { seq: number }, at: Date, signal?: AbortSignal): Promise<boolean> {
     for (;;) {
       const current = await this.sessions.findOne({ _id: id }, { projection: { seq: 1 } });
       if (current && current.seq >= fields.seq) return false; // applied before
+      signal?.throwIfAborted();
       if (current) return (await this.sessions.updateOne({ _id: id }, { $set: fields })).modifiedCount > 0;
       try {
         await this.sessions.insertOne({ ...fields, _id: id, createdAt: at } as CheckoutSessionDoc);

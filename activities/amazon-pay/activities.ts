@@ -8,6 +8,7 @@ import type { AmazonPayClient } from './client';
 import type { CheckoutSession, CompleteCheckoutSessionBody, FinalizeCheckoutSessionBody } from './schemas';
 import type { AmazonSessionData, CheckoutRecords } from '../../records/checkout-sessions';
 import type { StepContext } from '../../records/types';
+import { attemptSignal } from '../records/activities';
 
 export interface ConfirmRequest {
   checkoutSessionId: string;
@@ -113,6 +114,7 @@ export const amazonPayActivities = (d: { amazonPay: AmazonPayClient; records: Ch
             },
           },
           amazonData(res.body, chargeState),
+          { signal: attemptSignal() },
         );
         return {
           httpStatus: res.status,
@@ -170,6 +172,7 @@ export const amazonPayActivities = (d: { amazonPay: AmazonPayClient; records: Ch
               },
             },
             amazonData(s, chargeState),
+            { signal: attemptSignal() },
           );
         }
         return summary;

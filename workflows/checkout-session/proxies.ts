@@ -15,9 +15,14 @@ export const reads = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
-/** Record writes are idempotent (seq-guarded), short and local: they cost one marker event, not three. */
+/**
+ * Record writes are idempotent (seq-guarded), short and local: they cost one marker event, not three. An attempt
+ * outlasts the store's own worst case (the local store's SQLite waits up to 10 s for its one writer, then fails), so a
+ * retry never runs beside an attempt whose write is still queued: where the guard is read then written, that write
+ * would land after later steps and take the session back.
+ */
 export const records = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
+  startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '5m',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });

@@ -55,6 +55,22 @@ describe('checkout records', () => {
     ]);
   });
 
+  it('read-then-write guard: an attempt given up after its read (its timeout) does not write, so no later step is undone', async () => {
+    const records = new CheckoutRecords(db, { seqGuard: 'read-then-write' });
+    const id = uniqueId('s');
+    await records.applyStep({ checkoutSessionId: id, step: step(1), event: { type: 'Created' }, set: { state: 'AwaitingReturn' } });
+    const givenUp = new AbortController();
+    givenUp.abort(new Error('local activity attempt timed out'));
+    await expect(
+      records.applyStep({ checkoutSessionId: id, step: step(2), event: { type: 'Completed' }, set: { state: 'Completed' } }, {}, { signal: givenUp.signal }),
+    ).rejects.toThrow('timed out');
+    expect(await records.get(id)).toMatchObject({ seq: 1, state: 'AwaitingReturn' });
+    expect((await records.timeline(id)).map((e) => e.type)).toEqual(['Created']);
+    // The retry, with a live attempt, applies it.
+    expect(await records.applyStep({ checkoutSessionId: id, step: step(2), event: { type: 'Completed' }, set: { state: 'Completed' } }, {}, { signal: new AbortController().signal })).toEqual({ applied: true });
+    expect(await records.get(id)).toMatchObject({ seq: 2, state: 'Completed' });
+  });
+
   it('stores buyer data given by the Amazon Pay activities next to the workflow fields', async () => {
     const id = uniqueId('s');
     await records.applyStep(
