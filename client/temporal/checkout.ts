@@ -162,14 +162,66 @@ export function deliverReturn(client: Client, checkoutSessionId: string, waitMs 
   return sessionUpdate(client, checkoutSessionId, buyerReturned, waitMs);
 }
 
-/** One of the session's updates, sent again if the server dropped it unprocessed, answered within `waitMs`. */
-function sessionUpdate(client: Client, checkoutSessionId: string, def: typeof buyerReturned, waitMs: number): Promise<ReturnResult> {
-  const handle = client.workflow.getHandle<(i: ParsedCheckoutInput) => Promise<CheckoutOutcome>>(checkoutWorkflowId(checkoutSessionId));
-  const update = retryUnprocessed(() => handle.executeUpdate(def, { args: [{ checkoutSessionId }] })).then(
-    (outcome) => ({ kind: 'outcome', outcome }) as const,
-    (err: unknown) => closedOrUnknown(handle, err),
-  );
-  return raceTimeout(update, waitMs);
+/** How long one shared update may wait for its outcome before it is cancelled (the next request starts another). */
+const SHARED_UPDATE_MAX_MS = 60_000;
+
+/** Updates in flight per client, by message and session: concurrent and repeated requests wait on the same one. */
+const inFlight = new WeakMap<Client, Map<string, Promise<ReturnResult>>>();
+
+/**
+ * One of the session's updates, sent again if the server dropped it unprocessed, answered within `waitMs`. Requests
+ * for the same session and message share one update while it is in flight: duplicate returns, and a buyer who asks
+ * again after a 202, add no update to Temporal and no waiting call to this process. The shared update outlives a
+ * request's wait (the next one joins it) but not SHARED_UPDATE_MAX_MS.
+ */
+async function sessionUpdate(client: Client, checkoutSessionId: string, def: typeof buyerReturned, waitMs: number): Promise<ReturnResult> {
+  let updates = inFlight.get(client);
+  if (!updates) inFlight.set(client, (updates = new Map()));
+  const key = `${def.name}:${checkoutSessionId}`;
+  let shared = updates.get(key);
+  if (!shared) {
+    const handle = client.workflow.getHandle<(i: ParsedCheckoutInput) => Promise<CheckoutOutcome>>(checkoutWorkflowId(checkoutSessionId));
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), SHARED_UPDATE_MAX_MS);
+    const map = updates;
+    shared = client
+      .withAbortSignal(ac.signal, () =>
+        retryUnprocessed(() => handle.executeUpdate(def, { args: [{ checkoutSessionId }] })).then(
+          (outcome) => ({ kind: 'outcome', outcome }) as const,
+          (err: unknown) => closedOrUnknown(handle, err),
+        ),
+      )
+      // Cancelled at SHARED_UPDATE_MAX_MS: for whoever still waits on it, the wait ran out.
+      .catch((err: unknown): ReturnResult => {
+        if (ac.signal.aborted) return { kind: 'timeout' };
+        throw err;
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        map.delete(key);
+      });
+    shared.catch(() => undefined); // its requests may all have answered already
+    updates.set(key, shared);
+  }
+  return raceTimeout(shared, waitMs);
+}
+
+/** Whether this client is delivering the session's return (or cancel) now: a request that joins needs no signal. */
+export function delivering(client: Client, kind: 'return' | 'cancel', checkoutSessionId: string): boolean {
+  const def = kind === 'return' ? buyerReturned : cancelCheckout;
+  return inFlight.get(client)?.has(`${def.name}:${checkoutSessionId}`) ?? false;
+}
+
+async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | { kind: 'timeout' }> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<{ kind: 'timeout' }>((res) => {
+    timer = setTimeout(() => res({ kind: 'timeout' }), ms);
+  });
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const UNPROCESSED_UPDATE = /wasn't processed by worker/i;
@@ -208,12 +260,12 @@ export async function startAndReturn(
       args: [{ checkoutSessionId: input.checkoutSessionId }],
       startWorkflowOperation: new WithStartWorkflowOperation(WORKFLOW_TYPE, { ...opts, workflowIdConflictPolicy: 'USE_EXISTING' }),
     });
-  const update = retryUnprocessed(send)
-    .then(
+  const result = await withinWait(client, waitMs, () =>
+    retryUnprocessed(send).then(
       (outcome) => ({ kind: 'outcome', outcome }) as const,
       (err: unknown) => closedOrUnknown(client.workflow.getHandle(opts.workflowId), err),
-    );
-  const result = await raceTimeout(update, waitMs);
+    ),
+  );
   // USE_EXISTING attaches to a workflow started by an earlier request: it must be for the same order.
   await assertSameInput(client, opts.workflowId, opts.memo.inputFingerprint);
   return result;
@@ -246,7 +298,14 @@ function isNotFound(err: unknown): boolean {
   return code === 5 || /not found|already completed/i.test(message);
 }
 
-async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | { kind: 'timeout' }> {
+/**
+ * Runs `fn` for at most `ms`. When the wait runs out, every Temporal call `fn` still has in flight (the update's long
+ * poll, its retries, the reads after it) is cancelled: an answered request leaves nothing waiting behind it, so
+ * buyers who ask again and again cannot pile up updates in this process or in Temporal.
+ */
+async function withinWait<T>(client: Client, ms: number, fn: () => Promise<T>): Promise<T | { kind: 'timeout' }> {
+  const ac = new AbortController();
+  const p = client.withAbortSignal(ac.signal, fn);
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<{ kind: 'timeout' }>((res) => {
     timer = setTimeout(() => res({ kind: 'timeout' }), ms);
@@ -255,6 +314,8 @@ async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | { kind: 't
     return await Promise.race([p, t]);
   } finally {
     clearTimeout(timer);
+    ac.abort();
+    p.catch(() => undefined); // cancelled after the answer: nobody waits for it
   }
 }
 

@@ -2,7 +2,7 @@
 // "Security"): they only deliver messages to a workflow that already exists; nothing is started here.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { deliverCancel, deliverReturn, signalCancel, signalReturn, type ReturnResult } from '../../temporal/checkout';
+import { deliverCancel, deliverReturn, delivering, signalCancel, signalReturn, type ReturnResult } from '../../temporal/checkout';
 import { CheckoutSessionId } from '../../../workflows/checkout-session';
 import { wantsJson, type AppContext } from '../context';
 import { HttpError } from '../errors';
@@ -11,6 +11,23 @@ import { rateLimitHook, TokenBuckets } from '../rate-limit';
 import { recordedState, returnAnswer, withStateNow } from './answers';
 
 const SessionQuery = z.object({ amazonCheckoutSessionId: CheckoutSessionId });
+
+/** Session IDs remembered as existing (the oldest forgotten first). */
+const KNOWN_SESSIONS_MAX = 100_000;
+
+/** A set that forgets its oldest entries beyond `max`. */
+class BoundedSet {
+  readonly #ids = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(id: string): boolean {
+    return this.#ids.has(id);
+  }
+  add(id: string): void {
+    if (this.#ids.has(id)) return;
+    this.#ids.add(id);
+    if (this.#ids.size > this.max) this.#ids.delete(this.#ids.values().next().value!);
+  }
+}
 
 function sessionId(query: unknown): string {
   const r = SessionQuery.safeParse(query);
@@ -37,6 +54,7 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
   // Public and cheap to send: each address has a rate (429 beyond it), an ID the records do not know is answered from
   // the store alone, and only RETURN_MAX_WAITING requests wait for an outcome at once.
   const buckets = new TokenBuckets({ perSecond: c.config.PUBLIC_RATE_LIMIT_PER_SEC, burst: c.config.PUBLIC_RATE_LIMIT_BURST });
+  const knownSessions = new BoundedSet(KNOWN_SESSIONS_MAX);
   const onRequest = rateLimitHook(buckets, (req) => c.metrics.rateLimited(req.routeOptions.url ?? 'unmatched'));
 
   /**
@@ -45,20 +63,30 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
    * many already waiting: the message goes as a signal and the answer is "ask again" at once, with the recorded state.
    */
   const deliver = async (id: string, kind: 'return' | 'cancel'): Promise<ReturnResult> => {
-    const known = await c.records.exists(id).catch((err: unknown) => {
-      c.log.warn({ err }, 'records unavailable; asking Temporal whether the session exists');
-      return true;
-    });
+    // A session's record, once written, is never removed: IDs seen to exist are remembered (bounded), so a buyer who
+    // asks again, or a second tab, costs no store read.
+    const known =
+      knownSessions.has(id) ||
+      (await c.records.exists(id).catch((err: unknown) => {
+        c.log.warn({ err }, 'records unavailable; asking Temporal whether the session exists');
+        return true;
+      }));
     if (!known) {
       c.metrics.unknownSession();
       return { kind: 'unknown-session' };
     }
+    knownSessions.add(id);
     if (c.metrics.returnsWaiting >= c.config.RETURN_MAX_WAITING) {
       c.metrics.returnShed();
-      // Not delivered means the run has closed: its final record is the answer either way.
-      await (kind === 'return' ? signalReturn(c.client, id) : signalCancel(c.client, id));
+      // Already on its way from this server: nothing to deliver and nothing new to read; ask again.
+      if (delivering(c.client, kind, id)) return { kind: 'timeout' };
       const now = await recordedState(c, id);
-      return now.outcome ? { kind: 'outcome', outcome: now.outcome } : { kind: 'timeout', state: now.state };
+      if (now.outcome) return { kind: 'outcome', outcome: now.outcome };
+      // Delivered as a signal, unless the session has moved on (buyers asking again add no work to the worker).
+      if (now.state === 'AwaitingReturn') {
+        await (kind === 'return' ? signalReturn(c.client, id) : signalCancel(c.client, id));
+      }
+      return { kind: 'timeout', state: now.state };
     }
     c.metrics.returnsWaiting++;
     try {

@@ -77,6 +77,9 @@ describe('20 identical requests at once', () => {
     expect(distinct).toHaveLength(1);
     expect(distinct[0]).toMatch(/^200 .*"state":"Completed"/);
     await result(id);
+    // The 20 requests shared one update: one in the history, not twenty for the worker to run.
+    const history = await h.client.workflow.getHandle(checkoutWorkflowId(id)).fetchHistory();
+    expect(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length).toBe(1);
     expect(answers(await times(() => get(returnUrl(id))))).toEqual(distinct);
     expect(await h.counters(id)).toMatchObject({ completeCalls: 1, completeEffects: 1 });
   });
