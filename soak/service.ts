@@ -30,6 +30,8 @@ export interface Service {
   token: string;
   publicKeyId: string;
   taskQueue: string;
+  /** The MongoDB database the service writes to. */
+  db: string;
   connection: Connection;
   client: Client;
   records: CheckoutRecords;
@@ -38,7 +40,13 @@ export interface Service {
 }
 
 /** Starts every part; when one fails to start, the parts already started are stopped before the error is thrown. */
-export async function startService(o: { seed: number; webhookFaultRate: number; log: (line: string) => void }): Promise<Service> {
+export async function startService(o: {
+  seed: number;
+  webhookFaultRate: number;
+  log: (line: string) => void;
+  /** Added to the HTTP server's environment (e.g. live rate limits for the flood script). */
+  httpEnv?: Record<string, string>;
+}): Promise<Service> {
   const log = o.log;
   const dataDir = mkdtempSync(join(tmpdir(), 'checkout-soak-'));
   const taskQueue = `soak-${o.seed}-${randomBytes(3).toString('hex')}`;
@@ -117,6 +125,10 @@ export async function startService(o: { seed: number; webhookFaultRate: number; 
           MERCHANT_API_TOKEN: token,
           RETURN_WAIT_MS: '15000',
           IPN_TRUST_EMULATOR_CERT_URL_PREFIX: `${em.baseUrl}/_emulator/`,
+          // Every simulated buyer comes from 127.0.0.1: per-address limits would refuse the soak's own traffic.
+          PUBLIC_RATE_LIMIT_PER_SEC: '0',
+          IPN_RATE_LIMIT_PER_SEC: '0',
+          ...o.httpEnv,
         },
         logFile: join(dataDir, 'http.log'),
       });
@@ -129,7 +141,7 @@ export async function startService(o: { seed: number; webhookFaultRate: number; 
     const { connection, client } = await connectClient({ address: s.temporalAddress, namespace: s.namespace }, dataConverterFromEnv(baseEnv, 'soak'));
     mongo = await MongoClient.connect(s.mongodbUri);
     const records = new CheckoutRecords(mongo.db(db));
-    return { stack: s, emulator: em, receiver: hooks, procs, spawnWorker, spawnHttp, httpReady, serviceUrl, token, publicKeyId, taskQueue, connection, client, records, stop };
+    return { stack: s, emulator: em, receiver: hooks, procs, spawnWorker, spawnHttp, httpReady, serviceUrl, token, publicKeyId, taskQueue, db, connection, client, records, stop };
   } catch (err) {
     await stop();
     throw err;
