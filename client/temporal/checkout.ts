@@ -4,6 +4,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
   WithStartWorkflowOperation,
   type Client,
   type WorkflowHandle,
@@ -191,9 +192,10 @@ async function sessionUpdate(client: Client, checkoutSessionId: string, def: typ
           (err: unknown) => closedOrUnknown(handle, err),
         ),
       )
-      // Cancelled at SHARED_UPDATE_MAX_MS: for whoever still waits on it, the wait ran out.
+      // Cancelled at SHARED_UPDATE_MAX_MS, or Temporal's own deadline for the update passed (the worker is behind):
+      // for whoever still waits on it, the wait ran out; the buyer asks again (202), not an internal error.
       .catch((err: unknown): ReturnResult => {
-        if (ac.signal.aborted) return { kind: 'timeout' };
+        if (ac.signal.aborted || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return { kind: 'timeout' };
         throw err;
       })
       .finally(() => {
