@@ -66,7 +66,8 @@ export class HttpMetrics {
     this.ipn.set(result, (this.ipn.get(result) ?? 0) + 1);
   }
 
-  render(): string {
+  /** `certFetches`: the SNS verifier's signing-certificate fetches so far (bounded however many IPNs name one). */
+  render(o: { certFetches?: number } = {}): string {
     const out: string[] = [];
     out.push('# HELP http_requests_total HTTP requests by route and status.', '# TYPE http_requests_total counter');
     for (const r of this.requests.values()) out.push(`http_requests_total${labels(r.labels)} ${r.n}`);
@@ -87,6 +88,10 @@ export class HttpMetrics {
     out.push(`checkout_http_returns_shed_total ${this.shedReturns}`);
     out.push('# HELP checkout_http_returns_waiting Returns and cancels waiting for an outcome now.', '# TYPE checkout_http_returns_waiting gauge');
     out.push(`checkout_http_returns_waiting ${this.returnsWaiting}`);
+    if (o.certFetches !== undefined) {
+      out.push('# HELP checkout_ipn_cert_fetches_total SNS signing-certificate fetches made.', '# TYPE checkout_ipn_cert_fetches_total counter');
+      out.push(`checkout_ipn_cert_fetches_total ${o.certFetches}`);
+    }
     out.push('# HELP process_resident_memory_bytes Resident memory size in bytes.', '# TYPE process_resident_memory_bytes gauge');
     out.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);
     out.push('# HELP process_uptime_seconds Seconds since the process started.', '# TYPE process_uptime_seconds gauge');
