@@ -28,6 +28,20 @@ export class Tally {
     }
   }
 
+  /** Adds another process's tally (the attacker's). */
+  merge(o: Pick<Tally, 'statuses' | 'serverErrors' | 'firstTransportError'>): void {
+    for (const [mine, theirs] of [
+      [this.statuses, o.statuses],
+      [this.serverErrors, o.serverErrors],
+    ] as const) {
+      for (const [key, counts] of Object.entries(theirs)) {
+        const m = (mine[key] ??= {});
+        for (const [k, n] of Object.entries(counts)) m[k] = (m[k] ?? 0) + n;
+      }
+    }
+    for (const [key, e] of Object.entries(o.firstTransportError)) this.firstTransportError[key] ??= e;
+  }
+
   requests(key: string): number {
     return Object.values(this.statuses[key] ?? {}).reduce((a, b) => a + b, 0);
   }
@@ -40,7 +54,7 @@ export interface Answer {
 
 /** One request from `address`; a transport error (refused, reset, 30 s without an answer) is tallied and thrown. */
 export async function send(
-  svc: Service,
+  svc: Pick<Service, 'serviceUrl'>,
   t: Tally,
   kind: Kind,
   address: string,
@@ -158,7 +172,7 @@ const floodAddress = (rnd: Random, i: number) =>
   rnd() < 0.7 ? FLOODERS[i % FLOODERS.length]! : `198.18.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 254) + 1}`;
 
 /** A return (2/3) or cancel (1/3) for a never-started but well-formed ID, or for a malformed one. */
-export function garbageRequest(svc: Service, t: Tally, rnd: Random) {
+export function garbageRequest(svc: Pick<Service, 'serviceUrl'>, t: Tally, rnd: Random) {
   return (i: number) => {
     const cancel = i % 3 === 0;
     const id = pick(rnd, [
@@ -178,7 +192,7 @@ export function garbageRequest(svc: Service, t: Tally, rnd: Random) {
  * one of 8 SNS-shaped URLs (the server may fetch each, a bounded number of times), an unsupported SignatureVersion,
  * truncated JSON, and non-JSON junk.
  */
-export function forgedIpn(svc: Service, t: Tally, rnd: Random) {
+export function forgedIpn(svc: Pick<Service, 'serviceUrl'>, t: Tally, rnd: Random) {
   const snsUrls = Array.from(
     { length: 8 },
     (_, k) => `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${k.toString(16).repeat(32)}.pem`,

@@ -8,18 +8,19 @@
 // checks: no 5xx (but 503 cert_unavailable, SNS's "retry later", for forged IPNs), no transport error on legitimate
 // calls, every legitimate and stormed session Completed exactly once (record, answer and Amazon's effect counter),
 // p95 flood/quiet within --max-p95-ratio, nothing started or written for the garbage. Exit 1 otherwise.
-// Flags: --legit n (60) --garbage n (20000) --ipn n (5000) --real-returns n (2000) --concurrency c (8, legitimate)
+// Flags: --legit n (60) --garbage n (20000) --ipn n (5000) --real-returns n (2000) --concurrency c (4, legitimate)
 //   --flood-concurrency c (64) --seed s (1) --max-p95-ratio x (2) --max-minutes m (10) --json --out file.json
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { mulberry32 } from './prng';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { cpuWindow } from '../bench/metrics';
+import type { AttackerPlan, AttackerReport } from './flood-attacker';
 import { startService, type Service } from './service';
 import { sleep } from './drive';
 import {
   buyerAddress,
-  forgedIpn,
-  garbageRequest,
   loop,
   quantile,
   returnUntilFinal,
@@ -34,7 +35,7 @@ const { values: v } = parseArgs({
     garbage: { type: 'string', default: '20000' },
     ipn: { type: 'string', default: '5000' },
     'real-returns': { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '8' },
+    concurrency: { type: 'string', default: '4' },
     'flood-concurrency': { type: 'string', default: '64' },
     seed: { type: 'string', default: '1' },
     'max-p95-ratio': { type: 'string', default: '2' },
@@ -105,7 +106,6 @@ async function legitimate(
 }
 
 async function run(svc: Service, problems: string[]): Promise<Record<string, unknown>> {
-  const rnd = mulberry32(O.seed);
   const t = new Tally();
   const http = svc.procs.http!;
   const mongo = await MongoClient.connect(svc.stack.mongodbUri);
@@ -122,25 +122,42 @@ async function run(svc: Service, problems: string[]): Promise<Record<string, unk
 
     t.phase = 'quiet';
     say(`quiet: ${O.legit} legitimate checkouts, ${O.concurrency} at once`);
+    const procs = [
+      { name: 'http', pid: http.pid },
+      { name: 'worker', pid: svc.procs.worker!.pid },
+      ...svc.stack.processes.map((p) => ({ name: p.name === 'temporal' ? 'temporal' : 'store', pid: p.pid })),
+      { name: 'driver+emulator', pid: process.pid },
+    ];
+    let cpu = cpuWindow(procs);
     let t0 = performance.now();
     const quiet = await legitimate(svc, t, O.legit, 0, legitIds, failures);
     const quietS = secondsSince(t0);
+    const quietCpu = cpu.stop();
     const [wfBefore, docsBefore] = [await workflows(), await sessions.countDocuments({})];
 
     t.phase = 'flood';
-    const garbageC = Math.max(1, Math.round((O.floodConcurrency * O.garbage) / Math.max(1, O.garbage + O.ipn)));
     say(
       `flood: ${O.legit} legitimate checkouts beside ${O.garbage} garbage returns/cancels and ${O.ipn} forged IPNs (${O.floodConcurrency} at once)`,
     );
+    cpu = cpuWindow(procs);
     t0 = performance.now();
     let legitS = 0;
     const floodIds: string[] = [];
-    const [flood] = await Promise.all([
+    const attacker = attack({
+      serviceUrl: svc.serviceUrl,
+      garbage: O.garbage,
+      ipn: O.ipn,
+      concurrency: O.floodConcurrency,
+      seed: O.seed,
+      deadline,
+    });
+    const [flood, attack_] = await Promise.all([
       legitimate(svc, t, O.legit, 1_000, floodIds, failures).finally(() => (legitS = secondsSince(t0))),
-      loop(O.garbage, garbageC, deadline, garbageRequest(svc, t, rnd)),
-      loop(O.ipn, Math.max(1, O.floodConcurrency - garbageC), deadline, forgedIpn(svc, t, rnd)),
+      attacker,
     ]);
+    t.merge(attack_.tally);
     const floodS = secondsSince(t0);
+    const floodCpu = cpu.stop();
     legitIds.push(...floodIds);
     const [wfAfter, docsAfter] = [await workflows(), await sessions.countDocuments({})];
     if (wfAfter - wfBefore !== floodIds.length || docsAfter - docsBefore !== floodIds.length) {
@@ -248,7 +265,8 @@ async function run(svc: Service, problems: string[]): Promise<Record<string, unk
     });
     return {
       options: O,
-      seconds: { quiet: quietS, flood: floodS, floodLegit: legitS, storm: stormS },
+      seconds: { quiet: quietS, flood: floodS, floodLegit: legitS, attacker: attack_.seconds, storm: stormS },
+      cpuPctOfOneCore: { quiet: quietCpu, flood: { ...floodCpu, 'attacker (nice 19)': attack_.cpuPct } },
       latencyMs: { quiet: lat(quiet), flood: lat(flood), p95Ratio: ratio, storm: lat(stormMs) },
       requests: Object.fromEntries(Object.keys(t.statuses).map((k) => [k, t.requests(k)])),
       statuses: t.statuses,
@@ -270,6 +288,33 @@ async function run(svc: Service, problems: string[]): Promise<Record<string, unk
   } finally {
     await mongo.close();
   }
+}
+
+/**
+ * Runs the attacker (soak/flood-attacker.ts) as its own process at the lowest CPU priority; its tally, seconds and CPU.
+ * Linux schedules by session ("autogroup") before nice values: the stack's servers each run in their own session, so a
+ * nice attacker in this script's session would still get a whole session's share. The attacker gets its own session,
+ * and that session the lowest priority (/proc/<pid>/autogroup), besides nice 19 for kernels without autogroups.
+ */
+async function attack(plan: AttackerPlan): Promise<AttackerReport> {
+  const child = spawn(
+    'nice',
+    ['-n', '19', process.execPath, '--require', 'tsx/cjs', join(__dirname, 'flood-attacker.ts'), JSON.stringify(plan)],
+    { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+  );
+  try {
+    writeFileSync(`/proc/${child.pid}/autogroup`, '19');
+  } catch (err) {
+    say(`the attacker keeps its session's CPU share (${(err as Error).message})`);
+  }
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`the flood attacker exited with ${code}`);
+  return JSON.parse(out) as AttackerReport;
 }
 
 /** The human summary: one line per fact. */

@@ -13,6 +13,7 @@ import { buyerRoutes } from './routes/buyer';
 import { ipnRoutes } from './routes/ipn';
 import { merchantApiRoutes } from './routes/merchant-api';
 import { opsRoutes } from './routes/ops';
+import { KnownSessions } from './known-sessions';
 import { SnsVerifier, type CertFetcher } from './sns';
 
 export interface AppDeps {
@@ -24,6 +25,9 @@ export interface AppDeps {
   /** How SNS signing certificates are fetched; default: HTTPS GET. */
   fetchCert?: CertFetcher;
 }
+
+/** Session IDs remembered as existing per server (about 100 bytes each). */
+const KNOWN_SESSIONS_MAX = 100_000;
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config } = deps;
@@ -38,10 +42,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     trustProxy: config.HTTP_TRUST_PROXY,
   });
 
+  const records = deps.records ?? new CheckoutRecords(deps.db);
   const ctx: AppContext = {
     client: deps.client,
     db: deps.db,
-    records: deps.records ?? new CheckoutRecords(deps.db),
+    records,
     config,
     log: deps.logger,
     metrics: new HttpMetrics(),
@@ -49,6 +54,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       allowedCertHosts: config.IPN_ALLOWED_CERT_HOSTS,
       ...(config.IPN_TRUST_EMULATOR_CERT_URL_PREFIX ? { trustedCertUrlPrefix: config.IPN_TRUST_EMULATOR_CERT_URL_PREFIX } : {}),
       ...(deps.fetchCert ? { fetchCert: deps.fetchCert } : {}),
+    }),
+    knownSessions: new KnownSessions(records, {
+      max: KNOWN_SESSIONS_MAX,
+      lookups: { perSecond: config.SESSION_LOOKUPS_PER_SEC, burst: config.SESSION_LOOKUPS_BURST },
     }),
   };
 

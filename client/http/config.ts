@@ -101,6 +101,13 @@ export const HttpEnv = z
      * Return and cancel requests held open at once, waiting for the outcome; beyond it a request delivers the return
      * without waiting and answers 202 "ask again" at once (the pending page asks again by itself).
      */
+    /**
+     * Records reads per second (per server) for return and cancel IDs it does not remember: never-started IDs from
+     * many addresses each pass the per-address limit, so together they get this budget; beyond it 429 "retry after 1 s".
+     * IDs started through this server or seen to exist are remembered and cost no read. 0: no budget.
+     */
+    SESSION_LOOKUPS_PER_SEC: PerSecond.default(50),
+    SESSION_LOOKUPS_BURST: Burst.default(100),
     RETURN_MAX_WAITING: z.coerce.number().int().min(0).max(1_000_000).default(1000),
     /** The largest charge accepted per currency (on top of Amazon's rules): `USD:20000,*:1000000`. */
     CHECKOUT_MAX_AMOUNTS: MaxAmounts.default({ '*': '1000000' }),

@@ -5,6 +5,7 @@ import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { CheckoutRecords } from '../../records/checkout-sessions';
 import type { HttpConfig } from './config';
+import type { KnownSessions } from './known-sessions';
 import type { HttpMetrics } from './metrics';
 import type { SnsVerifier } from './sns';
 
@@ -16,6 +17,8 @@ export interface AppContext {
   log: Logger;
   metrics: HttpMetrics;
   sns: SnsVerifier;
+  /** Session IDs known to exist, and the budget for records reads of the others. */
+  knownSessions: KnownSessions;
 }
 
 /** The buyer's browser gets redirects and pages; API callers ask for JSON. */

@@ -26,6 +26,7 @@ export class HttpMetrics {
   private readonly limited = new Map<string, number>();
   private unknownSessions = 0;
   private shedReturns = 0;
+  private busyLookups = 0;
   /** Return and cancel requests waiting for an outcome now (set by the buyer routes). */
   returnsWaiting = 0;
 
@@ -40,6 +41,11 @@ export class HttpMetrics {
   }
 
   /** A return or cancel delivered without waiting because RETURN_MAX_WAITING requests were already waiting. */
+  /** A return or cancel for an ID not remembered, over the records-read budget: 429 without a read. */
+  lookupBusy(): void {
+    this.busyLookups++;
+  }
+
   returnShed(): void {
     this.shedReturns++;
   }
@@ -86,6 +92,8 @@ export class HttpMetrics {
     out.push(`checkout_http_unknown_session_total ${this.unknownSessions}`);
     out.push('# HELP checkout_http_returns_shed_total Returns and cancels answered at once because too many were waiting.', '# TYPE checkout_http_returns_shed_total counter');
     out.push(`checkout_http_returns_shed_total ${this.shedReturns}`);
+    out.push('# HELP checkout_http_session_lookups_busy_total Returns and cancels for unremembered IDs refused over the records-read budget.', '# TYPE checkout_http_session_lookups_busy_total counter');
+    out.push(`checkout_http_session_lookups_busy_total ${this.busyLookups}`);
     out.push('# HELP checkout_http_returns_waiting Returns and cancels waiting for an outcome now.', '# TYPE checkout_http_returns_waiting gauge');
     out.push(`checkout_http_returns_waiting ${this.returnsWaiting}`);
     if (o.certFetches !== undefined) {

@@ -12,23 +12,6 @@ import { recordedState, returnAnswer, withStateNow } from './answers';
 
 const SessionQuery = z.object({ amazonCheckoutSessionId: CheckoutSessionId });
 
-/** Session IDs remembered as existing (the oldest forgotten first). */
-const KNOWN_SESSIONS_MAX = 100_000;
-
-/** A set that forgets its oldest entries beyond `max`. */
-class BoundedSet {
-  readonly #ids = new Set<string>();
-  constructor(private readonly max: number) {}
-  has(id: string): boolean {
-    return this.#ids.has(id);
-  }
-  add(id: string): void {
-    if (this.#ids.has(id)) return;
-    this.#ids.add(id);
-    if (this.#ids.size > this.max) this.#ids.delete(this.#ids.values().next().value!);
-  }
-}
-
 function sessionId(query: unknown): string {
   const r = SessionQuery.safeParse(query);
   if (!r.success) throw new HttpError(400, 'invalid_request', `amazonCheckoutSessionId: ${z.prettifyError(r.error)}`);
@@ -51,31 +34,35 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
     return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage());
   };
 
+  const busy = (reply: FastifyReply) => {
+    void reply.header('retry-after', '1');
+    throw new HttpError(429, 'busy', 'too many returns for sessions this server has not seen; retry after 1 s');
+  };
+
   // Public and cheap to send: each address has a rate (429 beyond it), an ID the records do not know is answered from
-  // the store alone, and only RETURN_MAX_WAITING requests wait for an outcome at once.
+  // the store alone within a per-server read budget (known-sessions.ts), and only RETURN_MAX_WAITING requests wait for
+  // an outcome at once.
   const buckets = new TokenBuckets({ perSecond: c.config.PUBLIC_RATE_LIMIT_PER_SEC, burst: c.config.PUBLIC_RATE_LIMIT_BURST });
-  const knownSessions = new BoundedSet(KNOWN_SESSIONS_MAX);
   const onRequest = rateLimitHook(buckets, (req) => c.metrics.rateLimited(req.routeOptions.url ?? 'unmatched'));
 
   /**
    * Delivers the return or cancel and waits (bounded) for what became true. Unknown to the records: never started
-   * (the starter writes the record first), so 404 without a Temporal call; the store unreachable: ask Temporal. Too
+   * (the starter writes the record first), so 404 without a Temporal call; over the read budget: "busy" (429); the
+   * store unreachable: ask Temporal. Too
    * many already waiting: the message goes as a signal and the answer is "ask again" at once, with the recorded state.
    */
-  const deliver = async (id: string, kind: 'return' | 'cancel'): Promise<ReturnResult> => {
-    // A session's record, once written, is never removed: IDs seen to exist are remembered (bounded), so a buyer who
-    // asks again, or a second tab, costs no store read.
-    const known =
-      knownSessions.has(id) ||
-      (await c.records.exists(id).catch((err: unknown) => {
-        c.log.warn({ err }, 'records unavailable; asking Temporal whether the session exists');
-        return true;
-      }));
-    if (!known) {
+  const deliver = async (id: string, kind: 'return' | 'cancel'): Promise<ReturnResult | { kind: 'busy' }> => {
+    const known = await c.knownSessions.check(id, (err) =>
+      c.log.warn({ err }, 'records unavailable; asking Temporal whether the session exists'),
+    );
+    if (known === 'busy') {
+      c.metrics.lookupBusy();
+      return { kind: 'busy' };
+    }
+    if (known === 'unknown') {
       c.metrics.unknownSession();
       return { kind: 'unknown-session' };
     }
-    knownSessions.add(id);
     if (c.metrics.returnsWaiting >= c.config.RETURN_MAX_WAITING) {
       c.metrics.returnShed();
       // Already on its way from this server: nothing to deliver and nothing new to read; ask again.
@@ -101,6 +88,7 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
     const id = sessionId(req.query);
     const json = wantsJson(req);
     const r = await deliver(id, 'return');
+    if (r.kind === 'busy') return busy(reply);
     if (r.kind === 'unknown-session') return unknown(reply, json);
     const a = returnAnswer(id, r);
     reply.header('cache-control', 'no-store');
@@ -117,6 +105,7 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
     const id = sessionId(req.query);
     const json = wantsJson(req);
     const r = await deliver(id, 'cancel');
+    if (r.kind === 'busy') return busy(reply);
     if (r.kind === 'unknown-session') return unknown(reply, json);
     const a = returnAnswer(id, r);
     const canceled = a.body.state === 'BuyerCanceled';

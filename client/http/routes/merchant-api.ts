@@ -62,7 +62,10 @@ async function earlierRun(client: Client, input: ParsedCheckoutInput): Promise<R
  */
 const startDefaults = (c: AppContext): StartDefaults => ({
   bounds: { maxAmounts: c.config.CHECKOUT_MAX_AMOUNTS, deadlineSkewMs: c.config.DEADLINE_MAX_SKEW_MS },
-  beforeStart: (input, workflowId) => c.records.reserve(input.checkoutSessionId, workflowId),
+  beforeStart: async (input, workflowId) => {
+    await c.records.reserve(input.checkoutSessionId, workflowId);
+    c.knownSessions.add(input.checkoutSessionId);
+  },
   ...(c.config.RECOVERY_GRACE_MS === undefined ? {} : { recoveryGraceMs: c.config.RECOVERY_GRACE_MS }),
 });
 

@@ -125,6 +125,47 @@ describe('floods that change nothing', () => {
     }
   });
 
+  it('never-started IDs from many addresses share one records-read budget: beyond it 429 "busy" without a read; a session started here is still answered', async () => {
+    let reads = 0;
+    const records = new Proxy(h.records, {
+      get: (target, key) => {
+        if (key === 'exists')
+          return (id: string) => {
+            reads++;
+            return target.exists(id);
+          };
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const config = testConfig(h, { SESSION_LOOKUPS_PER_SEC: '0.1', SESSION_LOOKUPS_BURST: '3', HTTP_TRUST_PROXY: 'loopback' });
+    const budgeted = await listen(buildApp({ client: h.client, db: h.db, records, config, logger: createLogger('silent', 'http') }));
+    try {
+      const id = await h.createSession();
+      expect((await budgeted.request({ method: 'POST', url: '/api/checkout-sessions', headers: jsonHeaders, payload: JSON.stringify(input(id)) })).statusCode).toBe(201);
+      await h.buyer(id, 'approve');
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const from = { ...json, 'x-forwarded-for': `198.18.0.${i + 1}` }; // each address within its own rate
+        statuses.push((await budgeted.request({ url: returnUrl(`garbage-${randomUUID()}`), headers: from })).statusCode);
+      }
+      expect(statuses).toEqual([404, 404, 404, 429, 429]);
+      expect(reads).toBe(3);
+      const busy = await budgeted.request({ url: returnUrl(`garbage-${randomUUID()}`), headers: json });
+      expect(busy.statusCode).toBe(429);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      expect(busy.json()).toEqual({ error: 'busy', message: expect.stringMatching(/retry after 1 s/) });
+      // Started through this server: remembered, so the budget does not stand between the buyer and the outcome.
+      const r = await budgeted.request({ url: returnUrl(id), headers: json });
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toMatchObject({ checkoutSessionId: id, state: 'Completed' });
+      expect(reads).toBe(3);
+      expect((await budgeted.request({ url: '/metrics' })).body).toMatch(/^checkout_http_session_lookups_busy_total 3$/m);
+    } finally {
+      await budgeted.close();
+    }
+  });
+
   it('the IPN endpoint has its own rate per address', async () => {
     const limited = await listen(testApp(h, { IPN_RATE_LIMIT_PER_SEC: '0.5', IPN_RATE_LIMIT_BURST: '2' }));
     try {

@@ -25,6 +25,16 @@ describe('checkout records', () => {
     expect(await records.seqGuard()).toBe('read-then-write');
   });
 
+  it('the local store finds sessions by `_id` through its index, not by scanning the collection (FerretDB patched at build)', async () => {
+    await records.reserve(uniqueId('s'), 'checkout-session-x');
+    const plan = (await db.command({ explain: { find: 'checkoutSessions', filter: { _id: 'never-started' } } })) as {
+      queryPlanner?: { Plan?: string[] };
+    };
+    const lines = plan.queryPlanner?.Plan ?? [];
+    expect(lines.join('\n')).toMatch(/SEARCH \S+ USING INDEX/);
+    expect(lines.join('\n')).not.toMatch(/\bSCAN\b/);
+  });
+
   it.each(['atomic', 'read-then-write'] as const)('%s guard: creates the session with money in decimal and minor units, then applies each step once', async (guard) => {
     const records = new CheckoutRecords(db, { seqGuard: guard });
     const id = uniqueId('s');
