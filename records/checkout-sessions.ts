@@ -16,6 +16,13 @@ export const EVENTS = 'checkoutSessionEvents';
  * lose each other's fields (the soak saw a final state lost that way).
  */
 export const WEBHOOKS = 'checkoutSessionWebhooks';
+/**
+ * Which session holds a charge or charge permission (an IPN names only those): `_id` = `charge:<chargeId>` or
+ * `permission:<chargePermissionId>`, written before the session document gets the ID and never changed. The local
+ * store finds a document only by `_id` without decoding the whole collection, so an IPN lookup by the session's
+ * chargeId field cost O(sessions) there (a storm of 500 checkouts: ~1,600 IPNs, the store at 100 % of a core).
+ */
+export const CHARGE_REFS = 'checkoutChargeRefs';
 
 /** Buyer data Amazon serves for 30 days only, so it is stored (seeds 001/004). Set only by Amazon Pay activities. */
 export interface AmazonSessionData {
@@ -102,6 +109,7 @@ export class CheckoutRecords {
   readonly sessions: Collection<CheckoutSessionDoc>;
   readonly events: Collection<TimelineDoc>;
   readonly webhooks: Collection<{ _id: string; webhook: WebhookDelivery }>;
+  readonly chargeRefs: Collection<{ _id: string; checkoutSessionId: string }>;
   #guard: Promise<SeqGuard> | undefined;
 
   /** `seqGuard` overrides the detection (tests exercise both ways on the local store). */
@@ -112,6 +120,7 @@ export class CheckoutRecords {
     this.sessions = db.collection<CheckoutSessionDoc>(SESSIONS);
     this.events = db.collection<TimelineDoc>(EVENTS);
     this.webhooks = db.collection<{ _id: string; webhook: WebhookDelivery }>(WEBHOOKS);
+    this.chargeRefs = db.collection<{ _id: string; checkoutSessionId: string }>(CHARGE_REFS);
     if (opts.seqGuard) this.#guard = Promise.resolve(opts.seqGuard);
   }
 
@@ -154,9 +163,25 @@ export class CheckoutRecords {
     const { checkoutSessionId: id, step, event, set } = req;
     const at = new Date(step.at);
     const fields = { ...toStoredFields({ ...set, ...amazon }), seq: step.seq, workflowId: step.workflowId, runId: step.runId, updatedAt: at };
+    await this.#refChargeIds(id, fields);
     const applied = (await this.seqGuard()) === 'atomic' ? await this.#setAtomic(id, fields, at) : await this.#setByIdAfterRead(id, fields, at, opts.signal);
     await this.appendEvent(id, step, event);
     return { applied };
+  }
+
+  /** The charge-ref documents for the IDs this step sets (before the session holds them: an IPN finds either). */
+  async #refChargeIds(id: string, fields: Record<string, unknown>): Promise<void> {
+    const refs = [
+      typeof fields.chargeId === 'string' ? `charge:${fields.chargeId}` : undefined,
+      typeof fields.chargePermissionId === 'string' ? `permission:${fields.chargePermissionId}` : undefined,
+    ].filter((r): r is string => r !== undefined);
+    await Promise.all(
+      refs.map((_id) =>
+        this.chargeRefs.insertOne({ _id, checkoutSessionId: id }).catch((err: unknown) => {
+          if (!isDuplicateKey(err)) throw err; // written by an earlier step or attempt
+        }),
+      ),
+    );
   }
 
   async #setAtomic(id: string, fields: Record<string, unknown> & { seq: number }, at: Date): Promise<boolean> {
@@ -240,11 +265,18 @@ export class CheckoutRecords {
   }
 
   /**
-   * The session that holds a charge (an IPN names the charge, and sometimes its permission): by chargeId, else by
-   * chargePermissionId. Both fields are indexed (ensureIndexes).
+   * The session that holds a charge (an IPN names the charge, and sometimes its permission): through the charge refs
+   * (by `_id`), by chargeId, else by chargePermissionId. On MongoDB, sessions recorded before the refs existed are
+   * found by the indexed fields too; the local store is not searched by field (it would decode every session).
    */
   async findByCharge(chargeId: string, chargePermissionId?: string): Promise<Pick<CheckoutSessionDoc, '_id' | 'state'> | null> {
     const projection = { _id: 1, state: 1 } as const;
+    const keys = [`charge:${chargeId}`, ...(chargePermissionId ? [`permission:${chargePermissionId}`] : [])];
+    for (const _id of keys) {
+      const ref = await this.chargeRefs.findOne({ _id });
+      if (ref) return this.sessions.findOne({ _id: ref.checkoutSessionId }, { projection });
+    }
+    if ((await this.seqGuard()) !== 'atomic') return null;
     const byCharge = await this.sessions.findOne({ chargeId }, { projection });
     if (byCharge || !chargePermissionId) return byCharge;
     return this.sessions.findOne({ chargePermissionId }, { projection });

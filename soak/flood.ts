@@ -173,6 +173,7 @@ async function run(svc: Service, problems: string[]): Promise<Record<string, unk
       stormIds.push(await startSession(svc, t, 'storm-start', 100_000 + i, buyerAddress(2, i))),
     );
     say(`storm: ${stormIds.length} returns at once, and a duplicate wave; 202 → ask again after 3 s`);
+    cpu = cpuWindow(procs);
     t0 = performance.now();
     const stormMs: number[] = [];
     const wave = (dup: number) =>
@@ -191,6 +192,7 @@ async function run(svc: Service, problems: string[]): Promise<Record<string, unk
     await sleep(100);
     await Promise.all([...first, ...wave(1)]).finally(() => clearInterval(progress));
     const stormS = secondsSince(t0);
+    const stormCpu = cpu.stop();
     stormMs.sort((a, b) => a - b);
     clearInterval(sampler);
     await sleep(2_000);
@@ -266,7 +268,7 @@ async function run(svc: Service, problems: string[]): Promise<Record<string, unk
     return {
       options: O,
       seconds: { quiet: quietS, flood: floodS, floodLegit: legitS, attacker: attack_.seconds, storm: stormS },
-      cpuPctOfOneCore: { quiet: quietCpu, flood: { ...floodCpu, 'attacker (nice 19)': attack_.cpuPct } },
+      cpuPctOfOneCore: { quiet: quietCpu, flood: { ...floodCpu, 'attacker (nice 19)': attack_.cpuPct }, storm: stormCpu },
       latencyMs: { quiet: lat(quiet), flood: lat(flood), p95Ratio: ratio, storm: lat(stormMs) },
       requests: Object.fromEntries(Object.keys(t.statuses).map((k) => [k, t.requests(k)])),
       statuses: t.statuses,

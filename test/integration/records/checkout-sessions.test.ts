@@ -65,6 +65,27 @@ describe('checkout records', () => {
     ]);
   });
 
+  it.each(['atomic', 'read-then-write'] as const)('%s guard: an IPN finds the session by its charge or charge permission, through _id-keyed refs', async (guard) => {
+    const records = new CheckoutRecords(db, { seqGuard: guard });
+    const id = uniqueId('s');
+    const [chargeId, chargePermissionId] = [`${id}-C01`, `${id}-P`];
+    await records.applyStep({ checkoutSessionId: id, step: step(1), event: { type: 'Created' }, set: { state: 'AwaitingReturn' } });
+    expect(await records.findByCharge(chargeId, chargePermissionId)).toBeNull();
+    await records.applyStep(
+      { checkoutSessionId: id, step: step(2), event: { type: 'Completed' }, set: { state: 'Completed' } },
+      { chargeId, chargePermissionId },
+    );
+    expect(await records.findByCharge(chargeId)).toEqual({ _id: id, state: 'Completed' });
+    expect(await records.findByCharge(`${id}-C99`, chargePermissionId)).toEqual({ _id: id, state: 'Completed' });
+    expect(await records.findByCharge(`${id}-C99`, `${id}-P99`)).toBeNull();
+    // A retried step writes no second ref.
+    await records.applyStep(
+      { checkoutSessionId: id, step: step(2), event: { type: 'Completed' }, set: { state: 'Completed' } },
+      { chargeId, chargePermissionId },
+    );
+    expect(await records.chargeRefs.countDocuments({ checkoutSessionId: id })).toBe(2);
+  });
+
   it('read-then-write guard: an attempt given up after its read (its timeout) does not write, so no later step is undone', async () => {
     const records = new CheckoutRecords(db, { seqGuard: 'read-then-write' });
     const id = uniqueId('s');
