@@ -8,7 +8,7 @@
 // checks: no 5xx (but 503 cert_unavailable, SNS's "retry later", for forged IPNs), no transport error on legitimate
 // calls, every legitimate and stormed session Completed exactly once (record, answer and Amazon's effect counter),
 // p95 flood/quiet within --max-p95-ratio, nothing started or written for the garbage. Exit 1 otherwise.
-// Flags: --legit n (60) --garbage n (20000) --ipn n (5000) --real-returns n (2000) --concurrency c (4, legitimate)
+// Flags: --legit n (60) --garbage n (20000) --ipn n (5000) --real-returns n (1000) --concurrency c (4, legitimate)
 //   --flood-concurrency c (64) --seed s (1) --max-p95-ratio x (2) --max-minutes m (10) --json --out file.json
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -34,7 +34,7 @@ const { values: v } = parseArgs({
     legit: { type: 'string', default: '60' },
     garbage: { type: 'string', default: '20000' },
     ipn: { type: 'string', default: '5000' },
-    'real-returns': { type: 'string', default: '2000' },
+    'real-returns': { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
     'flood-concurrency': { type: 'string', default: '64' },
     seed: { type: 'string', default: '1' },

@@ -54,6 +54,12 @@ export const HttpEnv = z
     MONGODB_DB: MongoDbName,
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /**
+     * Connections the kernel queues before the server accepts them (Linux caps it at net.core.somaxconn). Node's
+     * default, 511, overflows when thousands of buyers connect at once: the kernel drops their SYNs and each client
+     * waits 1, 3, 7, 15 s… to connect again (the flood's storm: 2,794 answers later than 30 s).
+     */
+    HTTP_LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65535).default(4096),
     MERCHANT_API_TOKEN: z
       .string()
       .min(16, 'must be at least 16 characters (a random secret shared with the merchant backend)'),

@@ -40,7 +40,7 @@ export async function runServer(cfg: HttpConfig): Promise<void> {
     });
   }
 
-  const address = await app.listen({ host: cfg.HTTP_HOST, port: cfg.HTTP_PORT });
+  const address = await app.listen({ host: cfg.HTTP_HOST, port: cfg.HTTP_PORT, backlog: cfg.HTTP_LISTEN_BACKLOG });
   // Supervisors (npm start) wait for this line from their own child, so it is written whatever LOG_LEVEL says.
   log.child({}, { level: 'info' }).info({ url: address, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE }, 'http server ready');
 }

@@ -4,11 +4,14 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { deliverCancel, deliverReturn, delivering, signalCancel, signalReturn, type ReturnResult } from '../../temporal/checkout';
 import { CheckoutSessionId } from '../../../workflows/checkout-session';
-import { wantsJson, type AppContext } from '../context';
+import { wantsJson, withTimeout, type AppContext } from '../context';
 import { HttpError } from '../errors';
 import { notFoundPage, pendingPage, resultPage } from '../pages';
 import { rateLimitHook, TokenBuckets } from '../rate-limit';
 import { recordedState, returnAnswer, withStateNow } from './answers';
+
+/** How long a shed return's answer waits for its signal to be accepted (it is delivered regardless). */
+const SHED_SIGNAL_WAIT_MS = 2_000;
 
 const SessionQuery = z.object({ amazonCheckoutSessionId: CheckoutSessionId });
 
@@ -43,6 +46,7 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
   // the store alone within a per-server read budget (known-sessions.ts), and only RETURN_MAX_WAITING requests wait for
   // an outcome at once.
   const buckets = new TokenBuckets({ perSecond: c.config.PUBLIC_RATE_LIMIT_PER_SEC, burst: c.config.PUBLIC_RATE_LIMIT_BURST });
+  const signalling = new Set<string>();
   const onRequest = rateLimitHook(buckets, (req) => c.metrics.rateLimited(req.routeOptions.url ?? 'unmatched'));
 
   /**
@@ -69,9 +73,19 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
       if (delivering(c.client, kind, id)) return { kind: 'timeout' };
       const now = await recordedState(c, id);
       if (now.outcome) return { kind: 'outcome', outcome: now.outcome };
-      // Delivered as a signal, unless the session has moved on (buyers asking again add no work to the worker).
-      if (now.state === 'AwaitingReturn') {
-        await (kind === 'return' ? signalReturn(c.client, id) : signalCancel(c.client, id));
+      // Delivered as a signal, unless the session has moved on (buyers asking again add no work to the worker), one
+      // per session at a time; the answer waits for it at most SHED_SIGNAL_WAIT_MS (under a storm Temporal's writes
+      // queue), the signal goes on regardless.
+      const key = `${kind}:${id}`;
+      if (now.state === 'AwaitingReturn' && !signalling.has(key)) {
+        signalling.add(key);
+        const sent = (kind === 'return' ? signalReturn(c.client, id) : signalCancel(c.client, id)).finally(() =>
+          signalling.delete(key),
+        );
+        await withTimeout(sent, SHED_SIGNAL_WAIT_MS, 'signal').catch((err: unknown) => {
+          if (!/timed out/.test((err as Error).message)) throw err;
+          sent.catch((late: unknown) => c.log.warn({ err: late }, 'a shed return or cancel could not be signalled'));
+        });
       }
       return { kind: 'timeout', state: now.state };
     }
