@@ -204,7 +204,7 @@ async function run(svc: Service, problems: string[]): Promise<Record<string, unk
       metricsText
         .split('\n')
         .filter((l) =>
-          /^checkout_(http_rate_limited|http_unknown_session|http_returns_shed|ipn_notifications|ipn_cert_fetches)_total/.test(
+          /^checkout_(http_rate_limited|http_unknown_session|http_session_lookups_busy|http_returns_shed|ipn_notifications|ipn_cert_fetches)_total/.test(
             l,
           ),
         )
