@@ -213,9 +213,12 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
       const port = name === 'worker' ? ports[name].membership : ports[name].grpc;
       await waitReady(proc, () => tcpOpen('127.0.0.1', port), readyTimeoutMs, `Temporal ${name} service`);
     };
-    // History owns the shards, matching the task queues; the frontend needs both in the ring before it serves.
-    for (const name of CLUSTER_SERVICES) services[name] = launch(name);
-    await Promise.all(CLUSTER_SERVICES.map((n) => ready(n, services[n]!)));
+    // History first and alone: on a fresh database each service writes the cluster metadata record if missing, and
+    // services starting together race for it (the loser exits). Then the rest; the frontend serves once all are up.
+    services.history = launch('history');
+    await ready('history', services.history);
+    for (const name of CLUSTER_SERVICES.slice(1)) services[name] = launch(name);
+    await Promise.all(CLUSTER_SERVICES.slice(1).map((n) => ready(n, services[n]!)));
     await waitReady(services.frontend!, () => frontendServes(address), readyTimeoutMs, `Temporal frontend (${address})`);
     await ensureNamespace(address, namespace, say);
     await waitReady(services.frontend!, () => namespaceVisible(address, namespace), readyTimeoutMs, `namespace ${namespace}`);
