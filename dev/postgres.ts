@@ -66,8 +66,10 @@ export async function startPostgres(o: { say: Say; readyTimeoutMs?: number; logF
   if (!bin) throw new ProvisionError(noPostgresMessage);
   const asRoot = runAs();
   const ids = asRoot ? await postgresIds() : undefined;
+  // The parent-death signal is set here again: the kernel clears it when the user changes, so the one startProcess
+  // sets before this setpriv switches to `postgres` would be lost and a killed parent would leave PostgreSQL running.
   const wrap = (cmd: string, args: string[]): [string, string[]] =>
-    ids ? [asRoot!.setpriv, [`--reuid=${ids.uid}`, `--regid=${ids.gid}`, '--clear-groups', '--', cmd, ...args]] : [cmd, args];
+    ids ? [asRoot!.setpriv, [`--reuid=${ids.uid}`, `--regid=${ids.gid}`, '--clear-groups', '--pdeathsig', 'SIGKILL', '--', cmd, ...args]] : [cmd, args];
 
   // Its own folder under the temporary directory, so the `postgres` user can reach it whatever our data folder's mode.
   const dir = mkdtempSync(join(tmpdir(), 'checkout-pg-'));
