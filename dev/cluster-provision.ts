@@ -2,6 +2,7 @@
 // per-user cache as the CLI (dev/provision.ts), keyed by version. v1.29.1 is the server the pinned CLI embeds.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cacheRoot, findGo, ProvisionError, withLock, type Say } from './provision';
@@ -53,8 +54,8 @@ export async function ensureTemporalServer(say: Say, env: NodeJS.ProcessEnv = pr
   const server = join(dir, 'temporal-server');
   const sqlTool = join(dir, 'temporal-sql-tool');
   const go = findGo(env);
-  if (!go) throw new ProvisionError(noGoForServerMessage);
   if (!existsSync(server) || !existsSync(sqlTool)) {
+    if (!go) throw new ProvisionError(noGoForServerMessage);
     mkdirSync(dir, { recursive: true });
     await withLock(`${dir}.lock`, say, async () => {
       if (existsSync(server) && existsSync(sqlTool)) return;
@@ -74,11 +75,14 @@ export async function ensureTemporalServer(say: Say, env: NodeJS.ProcessEnv = pr
     });
   }
   // `go install pkg@version` leaves the whole module, schema files included, in the module cache.
-  const schemaDir = join(await goEnv(go, 'GOMODCACHE'), `${SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql', 'v12');
-  if (!existsSync(join(schemaDir, 'temporal', 'versioned'))) {
+  const modCache = go ? await goEnv(go, 'GOMODCACHE') : (env.GOMODCACHE ?? join(env.GOPATH ?? join(homedir(), 'go'), 'pkg', 'mod'));
+  const schemaDir = join(modCache, `${SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql', 'v12');
+  if (go && !existsSync(join(schemaDir, 'temporal', 'versioned'))) {
     // Binaries cached but the module cache was cleaned: download the module again (no build).
     await promisify(execFile)(go, ['mod', 'download', `${SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`], { cwd: cacheRoot(env), env: { ...process.env, GOFLAGS: '-mod=mod' } });
   }
-  if (!existsSync(join(schemaDir, 'temporal', 'versioned'))) throw new ProvisionError(`Temporal's PostgreSQL schema not found in ${schemaDir}`);
+  if (!existsSync(join(schemaDir, 'temporal', 'versioned'))) {
+    throw new ProvisionError(`Temporal's PostgreSQL schema not found in ${schemaDir}${go ? '' : `; ${noGoForServerMessage}`}`);
+  }
   return { server, sqlTool, schemaDir };
 }
