@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const publicKeyId = 'SANDBOX-CLUSTERKEY';
   const ports = await Promise.all(Array.from({ length: HTTP_SERVERS }, () => freePort()));
   const urls = ports.map((p) => `http://127.0.0.1:${p}`);
-  const emulator = await startEmulator({ port: 0, publicKeys: { [publicKeyId]: publicKey }, ipnUrl: `${urls[0]}/amazon-pay/ipn` });
+  const emulator = await startEmulator({ port: 0, publicKeys: { [publicKeyId]: publicKey }, ipnUrl: `${urls[1]}/amazon-pay/ipn` });
   running.emulator = emulator;
   const token = process.env.MERCHANT_API_TOKEN ?? randomBytes(24).toString('base64url');
   const secrets = join(DATA, 'secrets.json');
