@@ -13,6 +13,7 @@ import { dataConverterFromEnv } from '../client/temporal/data-converter';
 import { connectClient } from '../client/temporal/connection';
 import { freePort, startProcess, waitReady, type ManagedProcess } from '../dev/process';
 import { startStack, type Stack } from '../dev/stack';
+import { startClusterStack } from '../dev/cluster-stack';
 import type { Proc } from './metrics';
 
 const ROOT = resolve(__dirname, '..');
@@ -27,6 +28,8 @@ export interface BenchEnvOptions {
   maxCachedWorkflows: number;
   withService: boolean;
   say: (line: string) => void;
+  /** Temporal's production shape (dev/cluster-stack.ts) instead of the dev server. */
+  cluster?: boolean;
 }
 
 export interface BenchEnv {
@@ -64,7 +67,9 @@ export async function startBenchEnv(o: BenchEnvOptions): Promise<BenchEnv> {
   };
 
   try {
-    stack = await startStack({ dataDir, ui: false, say: (l) => o.say(`stack: ${l}`) });
+    stack = o.cluster
+      ? await startClusterStack({ dataDir, say: (l) => o.say(`cluster: ${l}`) })
+      : await startStack({ dataDir, ui: false, say: (l) => o.say(`stack: ${l}`) });
     const { publicKey, privateKey } = generateKeyPairSync('rsa', {
       modulusLength: 2048,
       publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -191,7 +196,7 @@ export async function startBenchEnv(o: BenchEnvOptions): Promise<BenchEnv> {
 
     const procs: Proc[] = [
       ...children.map((p) => ({ name: p.name, pid: p.pid })),
-      ...stack.processes.map((p) => ({ name: p.name === 'temporal' ? 'temporal' : 'store', pid: p.pid })),
+      ...stack.processes.map((p) => ({ name: p.name === 'temporal' || /^(temporal-|postgres)/.test(p.name) ? p.name : 'store', pid: p.pid })),
       { name: 'bench', pid: process.pid },
     ];
     return {

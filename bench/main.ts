@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { onShutdownSignal } from '../dev/shutdown';
+import { renderClusterCompare, runClusterCompare } from './cluster-compare';
 import { runCost } from './cost';
 import { httpServerExists, startBenchEnv, type BenchEnv } from './env';
 import { applyFloorChoice, chooseFloor } from './floor-choice';
@@ -20,7 +21,8 @@ const SCENARIOS = ['cost', 'latency', 'throughput', 'pending', 'waiting'] as con
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [--quick] [--sessions n] [--latency-concurrency 1-4] [--concurrency 1,8,32,64]
-  [--duration-s n] [--waiting n] [--pending n] [--emulator-latency-ms n] [--max-cached n] [--only ${SCENARIOS.join(',')}]`;
+  [--duration-s n] [--waiting n] [--pending n] [--emulator-latency-ms n] [--max-cached n] [--only ${SCENARIOS.join(',')}]
+  [--cluster]   the service's throughput on the dev server and on the production shape, side by side (--concurrency, --duration-s)`;
 
 interface Options {
   quick: boolean;
@@ -33,6 +35,7 @@ interface Options {
   emulatorLatencyMs: number;
   maxCached: number;
   only: Scenario[];
+  cluster: boolean;
 }
 
 function fail(message: string): never {
@@ -54,6 +57,7 @@ function parseOptions(argv: string[]): Options {
       'emulator-latency-ms': { type: 'string' },
       'max-cached': { type: 'string' },
       only: { type: 'string' },
+      cluster: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -82,6 +86,7 @@ function parseOptions(argv: string[]): Options {
     emulatorLatencyMs: int('emulator-latency-ms', v['emulator-latency-ms'], 0, 0, 60_000),
     maxCached: int('max-cached', v['max-cached'], 500, 0, 100_000),
     only,
+    cluster: v.cluster,
   };
 }
 
@@ -97,6 +102,16 @@ async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const say = (l: string) => process.stderr.write(`[bench] ${l}\n`);
   const startedAt = new Date();
+  if (o.cluster) {
+    const points = await runClusterCompare({ concurrency: o.concurrency, durationS: o.durationS, warmupS: o.quick ? 2 : 5, emulatorLatencyMs: o.emulatorLatencyMs, maxCached: o.maxCached, say });
+    process.stdout.write(`${renderClusterCompare(points)}\n`);
+    const dir = resolve(__dirname, '..', 'bench-results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `cluster-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify({ command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, git: git(['rev-parse', 'HEAD']), machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) }, points }, null, 2)}\n`);
+    say(`figures written to ${file}`);
+    process.exit(0);
+  }
   const withService = httpServerExists();
   if (!withService) say('client/http/server.ts is missing: the service scenarios are skipped');
 

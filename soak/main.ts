@@ -1,5 +1,5 @@
 // `npm run soak -- --sessions <n> [--seed <s>] [--minutes <m>] [--concurrency <c>] [--worker-kills <k>]
-//   [--http-kills <k>] [--temporal-restarts <k>] [--store-restarts <k>] [--fault-rate <0..1>] [--webhook-fault-rate <0..1>]`
+//   [--cluster] [--http-kills <k>] [--temporal-restarts <k>] [--store-restarts <k>] [--fault-rate <0..1>] [--webhook-fault-rate <0..1>]`
 import { defaultSoakOptions, runSoak, type SoakOptions } from './run';
 
 function parse(argv: string[]): SoakOptions {
@@ -17,10 +17,16 @@ function parse(argv: string[]): SoakOptions {
     '--webhook-fault-rate': 'webhookFaultRate',
   };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--cluster') {
+      // Temporal's production shape; its two "temporal" restarts are the history service, then the frontend.
+      o.cluster = true;
+      if (!argv.includes('--temporal-restarts')) o.temporalRestarts = 2;
+      continue;
+    }
     const key = flags[argv[i]!];
     const value = Number(argv[i + 1]);
     if (!key || !Number.isFinite(value) || value < 0) {
-      process.stderr.write(`usage: npm run soak -- ${Object.keys(flags).map((f) => `[${f} <n>]`).join(' ')}\n`);
+      process.stderr.write(`usage: npm run soak -- [--cluster] ${Object.keys(flags).map((f) => `[${f} <n>]`).join(' ')}\n`);
       process.exit(2);
     }
     (o as Record<string, unknown>)[key] = value;

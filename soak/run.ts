@@ -28,6 +28,8 @@ export interface SoakOptions {
   /** Share of webhook deliveries the merchant's receiver fails (503, 429, dropped, too late). */
   webhookFaultRate: number;
   outDir: string;
+  /** Temporal's production shape (npm run cluster) with two workers and two HTTP servers. */
+  cluster?: boolean;
   log?: (line: string) => void;
 }
 
@@ -63,7 +65,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const log = o.log ?? ((l: string) => process.stdout.write(`[soak] ${l}\n`));
   const started = Date.now();
   const rnd = mulberry32(o.seed);
-  const svc = await startService({ seed: o.seed, webhookFaultRate: o.webhookFaultRate, log });
+  const svc = await startService({ seed: o.seed, webhookFaultRate: o.webhookFaultRate, log, cluster: o.cluster });
   try {
     // The seed's draws, in this order: the Amazon Pay faults, the session mix, the chaos schedule.
     const faultLabels = addAmazonPayFaults(svc.emulator, o.faultRate, rnd);

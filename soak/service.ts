@@ -11,6 +11,7 @@ import { dataConverterFromEnv } from '../client/temporal/data-converter';
 import { connectClient } from '../client/temporal/connection';
 import { freePort, startProcess, waitReady, type ManagedProcess } from '../dev/process';
 import { startStack, type Stack } from '../dev/stack';
+import { startClusterStack } from '../dev/cluster-stack';
 import { startEmulator, type Emulator } from '../emulator';
 import { mulberry32 } from './prng';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
@@ -23,6 +24,8 @@ export interface Service {
   receiver: WebhookReceiver;
   /** The worker and the HTTP server now running: chaos kills them and puts new ones here. */
   procs: { worker?: ManagedProcess; http?: ManagedProcess };
+  /** --cluster: a second worker and a second HTTP server (the emulator's IPNs go to it) that chaos leaves alone. */
+  steady: ManagedProcess[];
   spawnWorker(): ManagedProcess;
   spawnHttp(): ManagedProcess;
   httpReady(p: ManagedProcess): Promise<void>;
@@ -46,6 +49,8 @@ export async function startService(o: {
   log: (line: string) => void;
   /** Added to the HTTP server's environment (e.g. live rate limits for the flood script). */
   httpEnv?: Record<string, string>;
+  /** Temporal's production shape (dev/cluster-stack.ts) and two workers and two HTTP servers. */
+  cluster?: boolean;
 }): Promise<Service> {
   const log = o.log;
   const dataDir = mkdtempSync(join(tmpdir(), 'checkout-soak-'));
@@ -62,12 +67,14 @@ export async function startService(o: {
   let stack: Stack | undefined;
   let emulator: Emulator | undefined;
   const procs: { worker?: ManagedProcess; http?: ManagedProcess } = {};
+  const steady: ManagedProcess[] = [];
   let mongo: MongoClient | undefined;
   let receiver: WebhookReceiver | undefined;
   const stop = async () => {
     await mongo?.close().catch(() => undefined);
     await procs.http?.stop(3_000);
     await procs.worker?.stop(3_000);
+    await Promise.all(steady.map((p) => p.stop(3_000)));
     await emulator?.close();
     await receiver?.close();
     await stack?.stop();
@@ -75,10 +82,11 @@ export async function startService(o: {
   };
 
   try {
-    stack = await startStack({ dataDir, ui: false, say: (l) => log(l) });
+    stack = o.cluster ? await startClusterStack({ dataDir, say: (l) => log(l) }) : await startStack({ dataDir, ui: false, say: (l) => log(l) });
     const httpPort = await freePort();
     const serviceUrl = `http://127.0.0.1:${httpPort}`;
-    emulator = await startEmulator({ port: 0, publicKeys: { [publicKeyId]: publicKey }, ipnUrl: `${serviceUrl}/amazon-pay/ipn`, ipnRetryDelaysMs: [500, 1000, 2000, 4000] });
+    const http2Port = o.cluster ? await freePort() : httpPort;
+    emulator = await startEmulator({ port: 0, publicKeys: { [publicKeyId]: publicKey }, ipnUrl: `http://127.0.0.1:${http2Port}/amazon-pay/ipn`, ipnRetryDelaysMs: [500, 1000, 2000, 4000] });
     const baseEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: stack.temporalAddress,
@@ -95,9 +103,9 @@ export async function startService(o: {
     const hooks = receiver;
     const s = stack;
     const em = emulator;
-    const spawnWorker = () =>
+    const spawnWorker = (name = 'worker') =>
       startProcess({
-        name: 'worker',
+        name,
         command: process.execPath,
         args: ['--require', 'tsx/cjs', join(ROOT, 'worker/main.ts')],
         env: {
@@ -111,17 +119,17 @@ export async function startService(o: {
           MERCHANT_WEBHOOK_SECRET: webhookSecret,
           MERCHANT_WEBHOOK_TIMEOUT_MS: '2000',
         },
-        logFile: join(dataDir, 'worker.log'),
+        logFile: join(dataDir, `${name}.log`),
       });
-    const spawnHttp = () =>
+    const spawnHttp = (name = 'http', port = httpPort) =>
       startProcess({
-        name: 'http',
+        name,
         command: process.execPath,
         args: ['--require', 'tsx/cjs', join(ROOT, 'client/http/server.ts')],
         env: {
           ...baseEnv,
           HTTP_HOST: '127.0.0.1',
-          HTTP_PORT: String(httpPort),
+          HTTP_PORT: String(port),
           MERCHANT_API_TOKEN: token,
           RETURN_WAIT_MS: '15000',
           IPN_TRUST_EMULATOR_CERT_URL_PREFIX: `${em.baseUrl}/_emulator/`,
@@ -130,18 +138,23 @@ export async function startService(o: {
           IPN_RATE_LIMIT_PER_SEC: '0',
           ...o.httpEnv,
         },
-        logFile: join(dataDir, 'http.log'),
+        logFile: join(dataDir, `${name}.log`),
       });
-    const httpReady = async (p: ManagedProcess) =>
-      waitReady(p, async () => (await fetch(`${serviceUrl}/healthz`, { signal: AbortSignal.timeout(1000) })).ok, 60_000, 'HTTP server');
+    const readyAt = async (p: ManagedProcess, url: string) =>
+      waitReady(p, async () => (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok, 60_000, 'HTTP server');
+    const httpReady = (p: ManagedProcess) => readyAt(p, serviceUrl);
     procs.worker = spawnWorker();
     procs.http = spawnHttp();
+    if (o.cluster) {
+      steady.push(spawnWorker('worker-2'), spawnHttp('http-2', http2Port));
+      await readyAt(steady[1]!, `http://127.0.0.1:${http2Port}`);
+    }
     await httpReady(procs.http);
 
     const { connection, client } = await connectClient({ address: s.temporalAddress, namespace: s.namespace }, dataConverterFromEnv(baseEnv, 'soak'));
     mongo = await MongoClient.connect(s.mongodbUri);
     const records = new CheckoutRecords(mongo.db(db));
-    return { stack: s, emulator: em, receiver: hooks, procs, spawnWorker, spawnHttp, httpReady, serviceUrl, token, publicKeyId, taskQueue, db, connection, client, records, stop };
+    return { stack: s, emulator: em, receiver: hooks, procs, steady, spawnWorker: () => spawnWorker(), spawnHttp: () => spawnHttp(), httpReady, serviceUrl, token, publicKeyId, taskQueue, db, connection, client, records, stop };
   } catch (err) {
     await stop();
     throw err;
