@@ -5,6 +5,8 @@ import { createHarness, deadlineIn, eventually, type Harness, type HarnessOption
 import { jsonHeaders, listen, testApp, type ListeningApp } from '../../helpers/http-app';
 import { parsePrometheusText, type Exposition } from '../../helpers/prom-text';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../../worker/metrics';
+import { deliverReturn, startCheckout } from '../../../client/temporal/checkout';
+import { checkoutWorkflowId } from '../../../workflows/checkout-session';
 
 jest.setTimeout(120_000);
 
@@ -133,5 +135,32 @@ describe("the HTTP server's /metrics", () => {
     await app.request({ url: '/healthz' });
     const after = await httpMetrics();
     expect(after.value('http_requests_total', { route: '/healthz', status: '200' })).toBe(before.sum('http_requests_total', { route: '/healthz', status: '200' }) + 1);
+  });
+});
+
+describe('a pending authorization settled by polling', () => {
+  it('counts the pending entry, the settlement by charge state, the outcome and its return time; the age gauge sees it while it waits', async () => {
+    const before = await workerMetrics();
+    const id = await h.createSession({ canHandlePendingAuthorization: true, paymentIntent: 'Authorize' });
+    await h.buyer(id, 'approve-pending', { settleTo: 'Authorized', settleAfterMs: 24 * 3600_000 });
+    const input = { checkoutSessionId: id, flow: 'complete' as const, chargeAmount: { amount: '14.00', currencyCode: 'USD' }, deadline: deadlineIn(60_000), pending: { maxWaitMs: 60_000, initialPollMs: 300, maxPollMs: 1_000 } };
+    expect((await startCheckout(h.client, input, h.taskQueue)).created).toBe(true);
+    const r = await deliverReturn(h.client, id, 30_000);
+    expect(r.kind === 'outcome' && r.outcome.state).toBe('AuthorizationPending');
+    const chargeId = r.kind === 'outcome' ? r.outcome.chargeId : undefined;
+
+    const waiting = await workerMetrics();
+    expect(waiting.value('checkout_sessions', { state: 'AuthorizationPending' })).toBe(1);
+    expect(waiting.value('checkout_authorization_pending_oldest_age_seconds')).toBeGreaterThan(0);
+    expect(waiting.value('checkout_authorizations_pending_total')).toBe(before.sum('checkout_authorizations_pending_total') + 1);
+
+    await h.admin('POST', `/charges/${chargeId}/settle`, { to: 'Authorized' });
+    expect(await h.client.workflow.getHandle(checkoutWorkflowId(id)).result()).toMatchObject({ state: 'Completed' });
+    const after = await workerMetrics();
+    expect(after.value('checkout_authorizations_settled_total', { charge_state: 'Authorized' })).toBe(1);
+    expect(after.value('checkout_sessions_ended_total', { state: 'Completed', flow: 'complete' })).toBe(3);
+    expect(after.sum('checkout_return_to_outcome_seconds_count')).toBe(3);
+    expect(after.value('checkout_sessions', { state: 'AuthorizationPending' })).toBe(0);
+    expect(after.value('checkout_authorization_pending_oldest_age_seconds')).toBe(0);
   });
 });
