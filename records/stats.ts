@@ -1,6 +1,7 @@
-// Aggregates over the records for the metrics' sampled gauges: sessions by state, the oldest pending authorization,
-// open sessions past their deadline, undelivered webhooks. Each query filters on an indexed or small field; the
-// caller caches the result (worker/metrics.ts), so a scrape costs at most one round of these queries every few seconds.
+// Aggregates over the records for the metrics' sampled gauges: sessions by state (one $group), the oldest pending
+// authorization, open sessions past their deadline, undelivered webhooks: four queries. On MongoDB the state filters
+// use the state_updatedAt index; on the local store each decodes the collection (see checkout-sessions.ts), so the
+// caller caches the result (worker/metrics.ts) and a scrape costs at most one round every few seconds.
 import type { Db } from 'mongodb';
 import { CheckoutState, FINAL_STATES } from '../domain/checkout';
 import { SESSIONS, WEBHOOKS } from './checkout-sessions';
@@ -18,8 +19,8 @@ export interface RecordStats {
 export async function recordStats(db: Db, now = new Date()): Promise<RecordStats> {
   const sessions = db.collection<{ _id: string; state: CheckoutState; updatedAt: Date; deadline?: Date }>(SESSIONS);
   const states = CheckoutState.options;
-  const counts = await Promise.all(states.map((state) => sessions.countDocuments({ state })));
-  const byState = Object.fromEntries(states.map((s, i) => [s, counts[i]!])) as Record<CheckoutState, number>;
+  const grouped = await sessions.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$state', n: { $sum: 1 } } }]).toArray();
+  const byState = Object.fromEntries(states.map((s) => [s, grouped.find((g) => g._id === s)?.n ?? 0])) as Record<CheckoutState, number>;
   const open = states.filter((s) => !FINAL_STATES.includes(s));
   const [oldest, pastDeadline, webhooksRetrying] = await Promise.all([
     sessions.find({ state: 'AuthorizationPending' }, { projection: { updatedAt: 1 } }).sort({ updatedAt: 1 }).limit(1).next(),
