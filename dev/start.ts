@@ -200,6 +200,7 @@ async function main(): Promise<void> {
 
   let workerReady = false;
   const workerMetrics = `127.0.0.1:${await freePort()}`;
+  const workerProm = await freePort();
   const worker = tsProcess(
     'worker',
     'worker/main.ts',
@@ -210,6 +211,8 @@ async function main(): Promise<void> {
       AMAZON_PAY_PRIVATE_KEY: amazon.privateKey,
       ...(amazon.baseUrl ? { AMAZON_PAY_BASE_URL: amazon.baseUrl } : {}),
       WORKER_METRICS_ADDRESS: workerMetrics,
+      WORKER_PROM_PORT: String(workerProm),
+      WORKER_PROM_HOST: '127.0.0.1',
     },
     (s) => {
       if (s.includes('worker ready')) workerReady = true;
@@ -273,7 +276,7 @@ async function main(): Promise<void> {
     ...(amazon.emulatorBase
       ? [`  Amazon Pay       emulator ${amazon.emulatorBase} · admin API ${amazon.emulatorAdmin} (see emulator/README.md)`]
       : ['  Amazon Pay       real API (AMAZON_PAY_PUBLIC_KEY_ID)']),
-    `  metrics          ${serviceUrl}/metrics · http://${workerMetrics}/metrics (worker)`,
+    `  metrics          ${serviceUrl}/metrics · http://127.0.0.1:${workerProm}/metrics (worker) · http://${workerMetrics}/metrics (Temporal SDK)`,
     `  logs             ${join(DATA, 'logs')}`,
     'Press Ctrl-C to stop everything.',
   ];

@@ -25,6 +25,9 @@ export const WorkerEnv = z
       .string()
       .regex(/^[^:]+:\d+$/)
       .optional(),
+    // The worker's own Prometheus /metrics (business, Node and sampled gauges); unset: not served. 0: any free port.
+    WORKER_PROM_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    WORKER_PROM_HOST: z.string().min(1).default('0.0.0.0'),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
     LOG_LEVEL: LogLevel,
     // Payload codec keys (client/temporal/codec.ts parses them); production refuses to run without them.

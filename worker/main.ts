@@ -12,6 +12,7 @@ import { dataConverterFromEnv } from '../client/temporal/data-converter';
 import { configOrExit } from '../client/temporal/env';
 import { loadWorkerConfig, workerWebhookConfig, type WorkerConfig } from './config';
 import { createLogger } from '../client/temporal/logger';
+import { createWorkerMetrics, serveMetrics } from './metrics';
 
 const TEMPORAL_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
 
@@ -39,6 +40,8 @@ export async function runWorker(cfg: WorkerConfig, dataConverter: DataConverter 
   const mongo = await MongoClient.connect(cfg.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
   const records = new CheckoutRecords(mongo.db(cfg.MONGODB_DB));
   await records.ensureIndexes();
+  const metrics = createWorkerMetrics(mongo.db(cfg.MONGODB_DB));
+  const prom = cfg.WORKER_PROM_PORT === undefined ? undefined : await serveMetrics(metrics.registry, cfg.WORKER_PROM_PORT, cfg.WORKER_PROM_HOST);
   const amazonPay = createAmazonPayClient({
     publicKeyId: cfg.AMAZON_PAY_PUBLIC_KEY_ID,
     privateKey: cfg.AMAZON_PAY_PRIVATE_KEY,
@@ -60,19 +63,20 @@ export async function runWorker(cfg: WorkerConfig, dataConverter: DataConverter 
       taskQueue: cfg.TASK_QUEUE,
       workflowsPath: require.resolve('../workflows'),
       dataConverter: { payloadCodecs: dataConverter.payloadCodecs ?? [] },
-      activities: createActivities({ amazonPay, records, webhooks }),
+      activities: createActivities({ amazonPay, records, webhooks, metrics: metrics.checkout }),
       // Stop polling at once on SIGTERM, let in-flight activities finish within the grace period.
       shutdownGraceTime: cfg.WORKER_SHUTDOWN_GRACE as Duration,
       maxCachedWorkflows: cfg.WORKER_MAX_CACHED_WORKFLOWS,
     });
     // Supervisors (npm start, the bench) wait for this line, so it is written whatever LOG_LEVEL says.
     log.child({}, { level: 'info' }).info(
-      { taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, amazonPay: amazonPay.endpoint, metrics: cfg.WORKER_METRICS_ADDRESS ?? null, codec: codec ? String(codec) : 'none', merchantWebhook: webhookTarget(webhooks) },
+      { taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, amazonPay: amazonPay.endpoint, metrics: cfg.WORKER_METRICS_ADDRESS ?? null, promPort: prom?.port ?? null, codec: codec ? String(codec) : 'none', merchantWebhook: webhookTarget(webhooks) },
       'worker ready',
     );
     await worker.run();
     log.info('worker stopped');
   } finally {
+    prom?.server.close();
     await connection.close();
     await mongo.close();
   }

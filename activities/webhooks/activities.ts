@@ -10,6 +10,7 @@ import { webhookBody, webhookBuyer, webhookEvent } from './body';
 import { DEFAULT_MAX_DELIVERY_MS } from './config';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, deliverWebhookOnce, deliveryRecord, type FetchLike } from './deliver';
 import type { WebhookConfig, WebhookDeliveryResult, WebhookEventInput, WebhookFailureType } from './types';
+import type { CheckoutMetrics } from '../metrics';
 
 export type { WebhookConfig, WebhookDeliveryResult, WebhookEventInput } from './types';
 
@@ -35,7 +36,7 @@ const failure = ({ nextRetryDelay, details, ...rest }: FailureArgs) =>
     ...(nextRetryDelay !== undefined ? { nextRetryDelay } : {}),
   });
 
-export const webhookActivities = (d: { records: CheckoutRecords; config: WebhookConfig; fetchImpl?: FetchLike }) => {
+export const webhookActivities = (d: { records: CheckoutRecords; config: WebhookConfig; fetchImpl?: FetchLike; metrics?: CheckoutMetrics | undefined }) => {
   const { records, config } = d;
 
   const record = async (id: string, webhook: WebhookDelivery) => {
@@ -61,6 +62,7 @@ export const webhookActivities = (d: { records: CheckoutRecords; config: Webhook
       const stored = { lastEventId: eventId, lastEventType: event.type, lastEvent: { ...webhookEvent(event) } };
       if (!config.url) {
         await record(id, { ...stored, state: 'not-configured', attempts: 0, updatedAt: new Date() });
+        d.metrics?.webhook('not_configured');
         return { outcome: 'not-configured', attempts: 0 };
       }
 
@@ -79,6 +81,7 @@ export const webhookActivities = (d: { records: CheckoutRecords; config: Webhook
           lastError: same ? (previous.lastError ?? null) : null,
           updatedAt: new Date(),
         });
+        d.metrics?.webhook('expired');
         const message = `webhook ${eventId} not delivered within ${config.maxDeliveryMs} ms (${attempts} attempts)`;
         throw failure({ type: 'WebhookExpired', message, nonRetryable: true, details: { eventId, attempts } });
       }
@@ -92,6 +95,7 @@ export const webhookActivities = (d: { records: CheckoutRecords; config: Webhook
         d.fetchImpl,
       );
       await record(id, deliveryRecord(event, result, attempt, new Date()));
+      d.metrics?.webhook(result.kind === 'delivered' || result.kind === 'rejected' ? result.kind : 'retry', event.occurredAt);
       if (result.kind === 'delivered')
         return { outcome: 'delivered', attempts: attempt, httpStatus: result.httpStatus };
 

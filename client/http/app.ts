@@ -61,6 +61,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }),
   };
 
+  ctx.metrics.certFetches = () => ctx.sns.fetches;
   installBodyParsers(app);
   installErrorHandlers(app);
   app.addHook('onResponse', async (req, reply) => {

@@ -1,109 +1,94 @@
-// Prometheus text exposition, hand-rolled (no client library): request counts, latency histogram, IPN results, RSS.
+// The HTTP server's Prometheus metrics, on prom-client with one registry per app (tests build several apps in one
+// process): default Node metrics (process, GC, event loop), requests by route template, method and status, latency
+// by route and status class, IPN results, rate-limit refusals, unknown sessions, shed returns. Labels are closed sets:
+// route templates (never a raw path), known methods, status codes the app answers, refusal reasons — no IDs, no PII.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SnsRejection } from './sns';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const labels = (l: Record<string, string>) =>
-  `{${Object.entries(l)
-    .map(([k, v]) => `${k}="${label(v)}"`)
-    .join(',')}}`;
-
-interface Histogram {
-  labels: Record<string, string>;
-  counts: number[];
-  sum: number;
-  count: number;
-}
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** An IPN's result label: a closed set (a refusal reason or what the route did), never an ID or a message's text. */
 export type IpnResultLabel = SnsRejection | 'signaled' | 'ignored' | 'confirmed' | 'logged' | 'error';
 
 export class HttpMetrics {
-  private readonly requests = new Map<string, { labels: Record<string, string>; n: number }>();
-  private readonly latency = new Map<string, Histogram>();
-  private readonly ipn = new Map<string, number>();
-  private readonly limited = new Map<string, number>();
-  private unknownSessions = 0;
-  private shedReturns = 0;
-  private busyLookups = 0;
+  readonly registry = new Registry();
   /** Return and cancel requests waiting for an outcome now (set by the buyer routes). */
   returnsWaiting = 0;
+  /** Read at scrape: the SNS verifier's signing-certificate fetches so far. */
+  certFetches: () => number = () => 0;
+
+  readonly #requests: Counter<'method' | 'route' | 'status'>;
+  readonly #latency: Histogram<'method' | 'route' | 'status_class'>;
+  readonly #ipn: Counter<'result'>;
+  readonly #limited: Counter<'route'>;
+  readonly #unknown: Counter;
+  readonly #shed: Counter;
+  readonly #busy: Counter;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    this.#requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route template, method and status.', labelNames: ['method', 'route', 'status'], registers });
+    this.#latency = new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request latency by route template, method and status class.', labelNames: ['method', 'route', 'status_class'], buckets: BUCKETS, registers });
+    this.#ipn = new Counter({ name: 'checkout_ipn_notifications_total', help: 'IPN deliveries by result: what the route did, or the reason it refused them.', labelNames: ['result'], registers });
+    this.#limited = new Counter({ name: 'checkout_http_rate_limited_total', help: 'Requests refused with 429 by route.', labelNames: ['route'], registers });
+    this.#unknown = new Counter({ name: 'checkout_http_unknown_session_total', help: 'Returns and cancels for never-started sessions, answered from the records.', registers });
+    this.#shed = new Counter({ name: 'checkout_http_returns_shed_total', help: 'Returns and cancels answered at once because too many were waiting.', registers });
+    this.#busy = new Counter({ name: 'checkout_http_session_lookups_busy_total', help: 'Returns and cancels for unremembered IDs refused over the records-read budget (429 busy).', registers });
+    const waiting = () => this.returnsWaiting;
+    const fetches = () => this.certFetches();
+    new Gauge({
+      name: 'checkout_http_returns_waiting',
+      help: 'Returns and cancels waiting for an outcome now.',
+      registers,
+      collect() {
+        this.set(waiting());
+      },
+    });
+    new Counter({
+      name: 'checkout_ipn_cert_fetches_total',
+      help: 'SNS signing-certificate fetches made.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(fetches());
+      },
+    });
+  }
 
   /** A request refused with 429 by the rate limit of its route. */
   rateLimited(route: string): void {
-    this.limited.set(route, (this.limited.get(route) ?? 0) + 1);
+    this.#limited.inc({ route });
   }
 
   /** A return or cancel for a session the records do not know, answered 404 without asking Temporal. */
   unknownSession(): void {
-    this.unknownSessions++;
+    this.#unknown.inc();
+  }
+
+  /** A return or cancel for an ID not remembered, over the records-read budget: 429 without a read. */
+  lookupBusy(): void {
+    this.#busy.inc();
   }
 
   /** A return or cancel delivered without waiting because RETURN_MAX_WAITING requests were already waiting. */
-  /** A return or cancel for an ID not remembered, over the records-read budget: 429 without a read. */
-  lookupBusy(): void {
-    this.busyLookups++;
-  }
-
   returnShed(): void {
-    this.shedReturns++;
+    this.#shed.inc();
   }
 
+  /** `route`: the route template (or 'unmatched'), never the raw URL. */
   observe(method: string, route: string, status: number, seconds: number): void {
-    const rl = { method, route, status: String(status) };
-    const rk = labels(rl);
-    const r = this.requests.get(rk) ?? { labels: rl, n: 0 };
-    r.n++;
-    this.requests.set(rk, r);
-
-    const hl = { method, route };
-    const hk = labels(hl);
-    const h = this.latency.get(hk) ?? { labels: hl, counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
-    BUCKETS.forEach((b, i) => {
-      if (seconds <= b) h.counts[i]!++;
-    });
-    h.sum += seconds;
-    h.count++;
-    this.latency.set(hk, h);
+    const m = METHODS.has(method) ? method : 'other';
+    this.#requests.inc({ method: m, route, status: String(status) });
+    this.#latency.observe({ method: m, route, status_class: `${Math.floor(status / 100)}xx` }, seconds);
   }
 
   ipnResult(result: IpnResultLabel): void {
-    this.ipn.set(result, (this.ipn.get(result) ?? 0) + 1);
+    this.#ipn.inc({ result });
   }
 
-  /** `certFetches`: the SNS verifier's signing-certificate fetches so far (bounded however many IPNs name one). */
-  render(o: { certFetches?: number } = {}): string {
-    const out: string[] = [];
-    out.push('# HELP http_requests_total HTTP requests by route and status.', '# TYPE http_requests_total counter');
-    for (const r of this.requests.values()) out.push(`http_requests_total${labels(r.labels)} ${r.n}`);
-    out.push('# HELP http_request_duration_seconds HTTP request latency.', '# TYPE http_request_duration_seconds histogram');
-    for (const h of this.latency.values()) {
-      BUCKETS.forEach((b, i) => out.push(`http_request_duration_seconds_bucket${labels({ ...h.labels, le: String(b) })} ${h.counts[i]}`));
-      out.push(`http_request_duration_seconds_bucket${labels({ ...h.labels, le: '+Inf' })} ${h.count}`);
-      out.push(`http_request_duration_seconds_sum${labels(h.labels)} ${h.sum}`);
-      out.push(`http_request_duration_seconds_count${labels(h.labels)} ${h.count}`);
-    }
-    out.push('# HELP checkout_ipn_notifications_total IPN deliveries by result.', '# TYPE checkout_ipn_notifications_total counter');
-    for (const [result, n] of this.ipn) out.push(`checkout_ipn_notifications_total${labels({ result })} ${n}`);
-    out.push('# HELP checkout_http_rate_limited_total Requests refused with 429 by route.', '# TYPE checkout_http_rate_limited_total counter');
-    for (const [route, n] of this.limited) out.push(`checkout_http_rate_limited_total${labels({ route })} ${n}`);
-    out.push('# HELP checkout_http_unknown_session_total Returns and cancels for never-started sessions, answered from the records.', '# TYPE checkout_http_unknown_session_total counter');
-    out.push(`checkout_http_unknown_session_total ${this.unknownSessions}`);
-    out.push('# HELP checkout_http_returns_shed_total Returns and cancels answered at once because too many were waiting.', '# TYPE checkout_http_returns_shed_total counter');
-    out.push(`checkout_http_returns_shed_total ${this.shedReturns}`);
-    out.push('# HELP checkout_http_session_lookups_busy_total Returns and cancels for unremembered IDs refused over the records-read budget.', '# TYPE checkout_http_session_lookups_busy_total counter');
-    out.push(`checkout_http_session_lookups_busy_total ${this.busyLookups}`);
-    out.push('# HELP checkout_http_returns_waiting Returns and cancels waiting for an outcome now.', '# TYPE checkout_http_returns_waiting gauge');
-    out.push(`checkout_http_returns_waiting ${this.returnsWaiting}`);
-    if (o.certFetches !== undefined) {
-      out.push('# HELP checkout_ipn_cert_fetches_total SNS signing-certificate fetches made.', '# TYPE checkout_ipn_cert_fetches_total counter');
-      out.push(`checkout_ipn_cert_fetches_total ${o.certFetches}`);
-    }
-    out.push('# HELP process_resident_memory_bytes Resident memory size in bytes.', '# TYPE process_resident_memory_bytes gauge');
-    out.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);
-    out.push('# HELP process_uptime_seconds Seconds since the process started.', '# TYPE process_uptime_seconds gauge');
-    out.push(`process_uptime_seconds ${process.uptime()}`);
-    return `${out.join('\n')}\n`;
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 }

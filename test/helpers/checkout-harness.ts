@@ -9,6 +9,7 @@ import { createActivities } from '../../activities';
 import { createAmazonPayClient, type AmazonPayClient } from '../../activities/amazon-pay/client';
 import { CheckoutRecords } from '../../records/checkout-sessions';
 import type { WebhookConfig } from '../../activities/webhooks/types';
+import type { CheckoutMetrics } from '../../activities/metrics';
 import type { CodecKeys } from '../../client/temporal/codec';
 import { createDataConverter } from '../../client/temporal/data-converter';
 import { startEmulator } from '../../emulator';
@@ -61,6 +62,8 @@ export const buyerAddress = DEMO_ADDRESS;
 
 export interface HarnessOptions {
   worker?: boolean;
+  /** Business metrics the worker's activities count into (worker/metrics.ts). */
+  metrics?: CheckoutMetrics;
   ipnUrl?: string;
   /** Payload codec keys for the client and the worker; default: the fixed test keys (A and B, current B); null: no codec. */
   codecKeys?: CodecKeys | null;
@@ -139,7 +142,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
         taskQueue,
         workflowBundle: await workflowBundle(),
         dataConverter: { payloadCodecs: dataConverter.payloadCodecs ?? [] },
-        activities: createActivities({ amazonPay, records, webhooks: opts.webhooks }),
+        activities: createActivities({ amazonPay, records, webhooks: opts.webhooks, metrics: opts.metrics }),
       });
       running = worker.run();
     },

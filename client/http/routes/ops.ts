@@ -18,5 +18,5 @@ export function opsRoutes(app: FastifyInstance, c: AppContext): void {
     return reply.code(503).send({ error: 'not_ready', message: 'a backing service is unavailable', checks });
   });
 
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(c.metrics.render({ certFetches: c.sns.fetches })));
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await c.metrics.render()));
 }

@@ -57,7 +57,7 @@ describe('operations endpoints', () => {
     expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(r.body).toMatch(/^http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+$/m);
     expect(r.body).toMatch(/^http_requests_total\{method="GET",route="unmatched",status="404"\} 1$/m);
-    expect(r.body).toMatch(/^http_request_duration_seconds_bucket\{method="GET",route="\/healthz",le="\+Inf"\} \d+$/m);
+    expect(r.body).toMatch(/^http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/healthz",status_class="2xx"\} \d+$/m);
     expect(r.body).toMatch(/^process_resident_memory_bytes \d+$/m);
     expect(r.body).toContain('# TYPE http_request_duration_seconds histogram');
   });
