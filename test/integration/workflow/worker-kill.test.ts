@@ -53,8 +53,11 @@ it('completes exactly once when the worker dies during complete and comes back',
   returned.catch(() => undefined); // awaited below; if this test fails first, its rejection must not fail the next suite
   // The worker is a fresh process (TypeScript and the workflow bundle compiled at start): on a busy machine that alone
   // can take tens of seconds.
-  await eventually(async () => (await h.counters(id)).completeCalls >= 1, 90_000, 50);
-  first.kill('SIGKILL');
+  try {
+    await eventually(async () => (await h.counters(id)).completeCalls >= 1, 90_000, 50);
+  } finally {
+    first.kill('SIGKILL'); // also when the wait fails: no worker process may outlive the test
+  }
   await new Promise((r) => first.once('exit', r));
 
   const second = startWorkerProcess();
