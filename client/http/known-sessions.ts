@@ -14,15 +14,15 @@ export class KnownSessions {
   readonly #ids = new Set<string>();
   readonly #reads: TokenBuckets;
 
+  readonly #max: number;
+
   constructor(
     private readonly records: Pick<CheckoutRecords, 'exists'>,
     o: { max: number; lookups: RateLimit; now?: () => number },
   ) {
-    this.max = o.max;
+    this.#max = o.max;
     this.#reads = new TokenBuckets(o.lookups, 1, o.now);
   }
-
-  private readonly max: number;
 
   get size(): number {
     return this.#ids.size;
@@ -32,7 +32,7 @@ export class KnownSessions {
   add(id: string): void {
     if (this.#ids.has(id)) return;
     this.#ids.add(id);
-    if (this.#ids.size > this.max) this.#ids.delete(this.#ids.values().next().value!);
+    if (this.#ids.size > this.#max) this.#ids.delete(this.#ids.values().next().value!);
   }
 
   /**

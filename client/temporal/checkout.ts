@@ -214,7 +214,8 @@ export function delivering(client: Client, kind: 'return' | 'cancel', checkoutSe
   return inFlight.get(client)?.has(`${def.name}:${checkoutSessionId}`) ?? false;
 }
 
-async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | { kind: 'timeout' }> {
+/** `p`'s result, or `{ kind: 'timeout' }` once `ms` have passed (`p` goes on). */
+export async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | { kind: 'timeout' }> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<{ kind: 'timeout' }>((res) => {
     timer = setTimeout(() => res({ kind: 'timeout' }), ms);
@@ -308,14 +309,9 @@ function isNotFound(err: unknown): boolean {
 async function withinWait<T>(client: Client, ms: number, fn: () => Promise<T>): Promise<T | { kind: 'timeout' }> {
   const ac = new AbortController();
   const p = client.withAbortSignal(ac.signal, fn);
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<{ kind: 'timeout' }>((res) => {
-    timer = setTimeout(() => res({ kind: 'timeout' }), ms);
-  });
   try {
-    return await Promise.race([p, t]);
+    return await raceTimeout(p, ms);
   } finally {
-    clearTimeout(timer);
     ac.abort();
     p.catch(() => undefined); // cancelled after the answer: nobody waits for it
   }

@@ -2,9 +2,17 @@
 // "Security"): they only deliver messages to a workflow that already exists; nothing is started here.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { deliverCancel, deliverReturn, delivering, signalCancel, signalReturn, type ReturnResult } from '../../temporal/checkout';
+import {
+  deliverCancel,
+  deliverReturn,
+  delivering,
+  raceTimeout,
+  signalCancel,
+  signalReturn,
+  type ReturnResult,
+} from '../../temporal/checkout';
 import { CheckoutSessionId } from '../../../workflows/checkout-session';
-import { wantsJson, withTimeout, type AppContext } from '../context';
+import { wantsJson, type AppContext } from '../context';
 import { HttpError } from '../errors';
 import { notFoundPage, pendingPage, resultPage } from '../pages';
 import { rateLimitHook, TokenBuckets } from '../rate-limit';
@@ -82,10 +90,10 @@ export function buyerRoutes(app: FastifyInstance, c: AppContext): void {
         const sent = (kind === 'return' ? signalReturn(c.client, id) : signalCancel(c.client, id)).finally(() =>
           signalling.delete(key),
         );
-        await withTimeout(sent, SHED_SIGNAL_WAIT_MS, 'signal').catch((err: unknown) => {
-          if (!/timed out/.test((err as Error).message)) throw err;
-          sent.catch((late: unknown) => c.log.warn({ err: late }, 'a shed return or cancel could not be signalled'));
-        });
+        const accepted = await raceTimeout(sent, SHED_SIGNAL_WAIT_MS); // a boolean, or the wait ran out
+        if (typeof accepted !== 'boolean') {
+          sent.catch((err: unknown) => c.log.warn({ err }, 'a shed return or cancel could not be signalled'));
+        }
       }
       return { kind: 'timeout', state: now.state };
     }
