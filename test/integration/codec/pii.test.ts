@@ -20,8 +20,8 @@ import {
   workflowBundle,
   type Harness,
 } from '../../helpers/checkout-harness';
-import { testCodecEnv, testCodecKeys, testKeyLeakForms } from '../../helpers/codec-keys';
-import { testStack } from '../../helpers/env';
+import { testCodecKeys, testKeyLeakForms } from '../../helpers/codec-keys';
+import { spawnWorkerProcess } from '../../helpers/worker-process';
 
 jest.setTimeout(120_000);
 
@@ -211,24 +211,8 @@ describe('payload codec on the real stack', () => {
 
   it('worker logs at debug level during a checkout contain no PII and no key material', async () => {
     const hs = await createHarness({ worker: false });
-    const stack = testStack();
     let logs = '';
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', WORKER_MAIN], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: stack.temporalAddress,
-        TEMPORAL_NAMESPACE: stack.namespace,
-        TASK_QUEUE: hs.taskQueue,
-        MONGODB_URI: stack.mongodbUri,
-        MONGODB_DB: hs.db.databaseName,
-        AMAZON_PAY_PUBLIC_KEY_ID: hs.publicKeyId,
-        AMAZON_PAY_PRIVATE_KEY: hs.privateKeyPem,
-        AMAZON_PAY_BASE_URL: hs.emulator.baseUrl,
-        LOG_LEVEL: 'debug',
-        ...testCodecEnv(),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnWorkerProcess(hs, { LOG_LEVEL: 'debug' }, { output: 'pipe' });
     child.stdout!.on('data', (c: Buffer) => (logs += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (logs += c.toString()));
     const exited = new Promise((r) => child.once('exit', r));

@@ -1,13 +1,11 @@
 // The worker as a real process (worker/main.ts): its own /metrics on WORKER_PROM_PORT carries the business metrics of
 // a checkout it ran, and the Temporal SDK's metrics stay on their own endpoint (WORKER_METRICS_ADDRESS).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { deliverReturn, startCheckout } from '../../../client/temporal/checkout';
 import { createHarness, deadlineIn, eventually, type Harness } from '../../helpers/checkout-harness';
-import { testCodecEnv } from '../../helpers/codec-keys';
-import { testStack } from '../../helpers/env';
 import { freePort } from '../../helpers/http-app';
 import { parsePrometheusText } from '../../helpers/prom-text';
+import { spawnWorkerProcess } from '../../helpers/worker-process';
 
 jest.setTimeout(120_000);
 
@@ -19,25 +17,10 @@ beforeAll(async () => {
   h = await createHarness({ worker: false });
   promPort = await freePort();
   sdkPort = await freePort();
-  const stack = testStack();
-  child = spawn(process.execPath, ['--require', 'tsx/cjs', join(__dirname, '../../../worker/main.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_NAMESPACE: stack.namespace,
-      TASK_QUEUE: h.taskQueue,
-      MONGODB_URI: stack.mongodbUri,
-      MONGODB_DB: h.db.databaseName,
-      AMAZON_PAY_PUBLIC_KEY_ID: h.publicKeyId,
-      AMAZON_PAY_PRIVATE_KEY: h.privateKeyPem,
-      AMAZON_PAY_BASE_URL: h.emulator.baseUrl,
-      WORKER_PROM_PORT: String(promPort),
-      WORKER_PROM_HOST: '127.0.0.1',
-      WORKER_METRICS_ADDRESS: `127.0.0.1:${sdkPort}`,
-      LOG_LEVEL: 'warn',
-      ...testCodecEnv(),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  child = spawnWorkerProcess(h, {
+    WORKER_PROM_PORT: String(promPort),
+    WORKER_PROM_HOST: '127.0.0.1',
+    WORKER_METRICS_ADDRESS: `127.0.0.1:${sdkPort}`,
   });
 });
 afterAll(async () => {

@@ -1,12 +1,9 @@
 // The worker process is killed (SIGKILL) while complete is in flight and restarted: the session still
 // completes, and Amazon sees exactly one effect (same idempotency key on the retried attempt).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { deliverReturn, startCheckout } from '../../../client/temporal/checkout';
 import { checkoutWorkflowId, type CheckoutOutcome } from '../../../workflows/checkout-session';
 import { createHarness, deadlineIn, eventually, type Harness } from '../../helpers/checkout-harness';
-import { testCodecEnv } from '../../helpers/codec-keys';
-import { testStack } from '../../helpers/env';
+import { spawnWorkerProcess } from '../../helpers/worker-process';
 
 jest.setTimeout(240_000);
 
@@ -18,28 +15,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-function startWorkerProcess(): ChildProcess {
-  const stack = testStack();
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(__dirname, '../../../worker/main.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_NAMESPACE: stack.namespace,
-      TASK_QUEUE: h.taskQueue,
-      MONGODB_URI: stack.mongodbUri,
-      MONGODB_DB: h.db.databaseName,
-      AMAZON_PAY_PUBLIC_KEY_ID: h.publicKeyId,
-      AMAZON_PAY_PRIVATE_KEY: h.privateKeyPem,
-      AMAZON_PAY_BASE_URL: h.emulator.baseUrl,
-      AMAZON_PAY_TIMEOUT_MS: '10000',
-      LOG_LEVEL: 'warn',
-      // The same payload codec keys as the harness's client.
-      ...testCodecEnv(),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
+const startWorkerProcess = () => spawnWorkerProcess(h, { AMAZON_PAY_TIMEOUT_MS: '10000' });
 
 it('completes exactly once when the worker dies during complete and comes back', async () => {
   const id = await h.createSession();
