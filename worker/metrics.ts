@@ -38,33 +38,30 @@ export function createWorkerMetrics(db?: Db, opts: { cacheMs?: number; defaultMe
       for (const state of CheckoutState.options) if (s) this.set({ state }, s.byState[state]);
     },
   });
-  new Gauge({
-    name: 'checkout_authorization_pending_oldest_age_seconds',
-    help: 'Age of the oldest session in AuthorizationPending since its last step; 0 when none (sampled).',
-    registers,
-    async collect() {
-      const s = await stats();
-      if (s) this.set(s.oldestPendingSeconds);
-    },
-  });
-  new Gauge({
-    name: 'checkout_sessions_past_deadline',
-    help: 'Sessions not in a final state whose deadline has passed (sampled).',
-    registers,
-    async collect() {
-      const s = await stats();
-      if (s) this.set(s.pastDeadline);
-    },
-  });
-  new Gauge({
-    name: 'checkout_webhooks_retrying',
-    help: 'Sessions whose latest merchant webhook is still being retried: the webhook backlog (sampled).',
-    registers,
-    async collect() {
-      const s = await stats();
-      if (s) this.set(s.webhooksRetrying);
-    },
-  });
+  const sampled: [name: string, help: string, value: (s: RecordStats) => number][] = [
+    [
+      'checkout_authorization_pending_oldest_age_seconds',
+      'Age of the oldest session in AuthorizationPending since its last step; 0 when none (sampled).',
+      (s) => s.oldestPendingSeconds,
+    ],
+    ['checkout_sessions_past_deadline', 'Sessions not in a final state whose deadline has passed (sampled).', (s) => s.pastDeadline],
+    [
+      'checkout_webhooks_retrying',
+      'Sessions whose latest merchant webhook is still being retried: the webhook backlog (sampled).',
+      (s) => s.webhooksRetrying,
+    ],
+  ];
+  for (const [name, help, value] of sampled) {
+    new Gauge({
+      name,
+      help,
+      registers,
+      async collect() {
+        const s = await stats();
+        if (s) this.set(value(s));
+      },
+    });
+  }
   return { registry, checkout };
 }
 
