@@ -256,6 +256,8 @@ function writable(path: string): void {
  */
 async function patchedFerretDbProgram(go: string, dir: string, say: Say): Promise<string> {
   const module = 'github.com/FerretDB/FerretDB';
+  // `go list -m` names no directory until the module is in the module cache: download it first (a fresh machine).
+  await runGo(go, ['mod', 'download', module], FERRETDB_DIR, {}, say);
   const moduleDir = (await runGo(go, ['list', '-m', '-f', '{{.Dir}}', module], FERRETDB_DIR, {}, say)).trim();
   if (!moduleDir) throw new ProvisionError(`go list found no directory for ${module}`);
   const program = join(dir, 'program');

@@ -2,6 +2,7 @@
 // send (the finalize body, the workflow input) is strict and bounded; what Amazon answers is read leniently, so an
 // extra or null field never hides a buyer's address.
 import { z } from 'zod';
+import { builtOnce } from './built-once';
 
 export const ADDRESS_FIELDS = [
   'name',
@@ -22,10 +23,14 @@ function addressShape<T extends z.ZodType>(field: T): Record<AddressField, T> {
   return Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, field])) as Record<AddressField, T>;
 }
 
-/** An address we send: known fields only, each a bounded string or null. */
-export const Address = z.strictObject(addressShape(z.string().max(500).nullish()));
-export type Address = z.infer<typeof Address>;
+// Built once per worker thread, not once per workflow run (domain/built-once.ts).
+const schemas = builtOnce('domain/address', () => ({
+  /** An address we send: known fields only, each a bounded string or null. */
+  Address: z.strictObject(addressShape(z.string().max(500).nullish())),
+  /** An address Amazon answers with: unknown fields kept, every field optional. */
+  AmazonAddress: z.looseObject(addressShape(z.string().nullish())),
+}));
 
-/** An address Amazon answers with: unknown fields kept, every field optional. */
-export const AmazonAddress = z.looseObject(addressShape(z.string().nullish()));
+export const { Address, AmazonAddress } = schemas;
+export type Address = z.infer<typeof Address>;
 export type AmazonAddress = z.infer<typeof AmazonAddress>;

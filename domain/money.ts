@@ -2,6 +2,7 @@
 // never a float; integer minor units computed on the digit string. Shared by the input schema (workflows), the Amazon
 // Pay client (activities), the records and everything else: part of the dependency-free vocabulary.
 import { z } from 'zod';
+import { builtOnce } from './built-once';
 
 /** Amazon Pay's `price` type. */
 export type Money = { amount: string; currencyCode: string };
@@ -88,20 +89,23 @@ export function sameAmount(a: Money, b: Money): boolean {
 
 /**
  * A well-formed amount for its currency (the rules of `toMinorUnits`): what the Amazon Pay client sends and the
- * records store. The input schema adds the merchant-facing bounds (workflows/checkout-session/input.ts).
+ * records store. The input schema adds the merchant-facing bounds (workflows/checkout-session/input.ts). Built once per
+ * worker thread, not once per workflow run (domain/built-once.ts).
  */
-export const MoneySchema = z
-  .strictObject({
-    amount: z.string().regex(DECIMAL, 'expected an unsigned decimal string such as "14.00"'),
-    currencyCode: z.string().regex(CURRENCY_CODE, 'expected an ISO 4217 code such as "USD"'),
-  })
-  .superRefine((m, ctx) => {
-    try {
-      toMinorUnits(m);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: (e as Error).message });
-    }
-  });
+export const MoneySchema = builtOnce('domain/money', () =>
+  z
+    .strictObject({
+      amount: z.string().regex(DECIMAL, 'expected an unsigned decimal string such as "14.00"'),
+      currencyCode: z.string().regex(CURRENCY_CODE, 'expected an ISO 4217 code such as "USD"'),
+    })
+    .superRefine((m, ctx) => {
+      try {
+        toMinorUnits(m);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['amount'], message: (e as Error).message });
+      }
+    }),
+);
 
 /**
  * The currencies Amazon Pay charges in: the ledger currencies of its regions (US: USD; EU: EUR; UK: GBP; JP: JPY) and

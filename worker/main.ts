@@ -13,6 +13,7 @@ import { configOrExit } from '../client/temporal/env';
 import { loadWorkerConfig, workerWebhookConfig, type WorkerConfig } from './config';
 import { createLogger } from '../client/temporal/logger';
 import { createWorkerMetrics, serveMetrics } from './metrics';
+import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './bundle';
 
 const TEMPORAL_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
 
@@ -61,7 +62,8 @@ export async function runWorker(cfg: WorkerConfig, dataConverter: DataConverter 
       connection,
       namespace: cfg.TEMPORAL_NAMESPACE,
       taskQueue: cfg.TASK_QUEUE,
-      workflowsPath: require.resolve('../workflows'),
+      workflowsPath: WORKFLOWS_PATH,
+      bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES },
       dataConverter: { payloadCodecs: dataConverter.payloadCodecs ?? [] },
       activities: createActivities({ amazonPay, records, webhooks, metrics: metrics.checkout }),
       // Stop polling at once on SIGTERM, let in-flight activities finish within the grace period.

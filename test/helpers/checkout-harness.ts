@@ -16,6 +16,7 @@ import { startEmulator } from '../../emulator';
 import { DEMO_ADDRESS, demoBuyer } from '../../dev/fixtures';
 import { testCodecKeys } from './codec-keys';
 import { testStack, uniqueId } from './env';
+import { workflowBundleOptions } from '../../worker/bundle';
 
 let runtimeInstalled = false;
 export function installQuietRuntime(): void {
@@ -27,7 +28,7 @@ export function installQuietRuntime(): void {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file (CONVENTIONS.md 14). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('ERROR') });
+  bundle ??= bundleWorkflowCode({ ...workflowBundleOptions(), logger: new DefaultLogger('ERROR') });
   return bundle;
 }
 

@@ -6,6 +6,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { HISTORIES_DIR } from '../helpers/histories';
 import { replayDataConverter } from '../helpers/replay-data-converter';
+import { workflowBundleOptions } from '../../worker/bundle';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -36,7 +37,7 @@ const REQUIRED = [
 
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('ERROR') });
+  bundle = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: new DefaultLogger('ERROR') });
 }, 60_000);
 
 describe('replay of committed histories', () => {

@@ -312,6 +312,28 @@ describe('checkout-session workflow branches', () => {
     expect(await deliverReturn(h.client, randomUUID())).toEqual({ kind: 'unknown-session' });
   });
 
+  it('an input the schema refuses, started past the edge, fails its run with the schema\'s message; the next run parses', async () => {
+    // The schemas and zod are shared by every run on the worker thread (worker/bundle.ts preloads them, frozen): a
+    // refusal formats its message with the shared zod, and the runs after it parse with the same schemas.
+    const bad = randomUUID();
+    const handle = await h.client.workflow.start('checkoutSession', {
+      taskQueue: h.taskQueue,
+      workflowId: checkoutWorkflowId(bad),
+      args: [{ checkoutSessionId: bad, flow: 'express', chargeAmount: usd('14.00'), deadline: deadlineIn(60_000) }],
+    });
+    const failure = await handle.result().then(
+      () => undefined,
+      (err: unknown) => (err as { cause?: { type?: string; message?: string } }).cause,
+    );
+    expect(failure?.type).toBe('InvalidCheckoutInput');
+    expect(failure?.message).toMatch(/→ at flow/);
+
+    const id = await h.createSession();
+    await start({ checkoutSessionId: id });
+    await h.buyer(id, 'approve');
+    expect((await returned(id)).state).toBe('Completed');
+  });
+
   it('the update validator rejects a return for another session without touching history', async () => {
     const id = await h.createSession();
     const wf = await start({ checkoutSessionId: id });
