@@ -31,7 +31,7 @@ export class CheckoutMetrics {
   readonly webhookLag: Histogram;
 
   constructor(registers: Registry[]) {
-    this.started = new Counter({ name: 'checkout_sessions_started_total', help: 'Checkout sessions started (their first recorded step), by flow.', labelNames: ['flow'], registers });
+    this.started = new Counter({ name: 'checkout_sessions_started_total', help: 'Checkout sessions started (their Created step recorded), by flow: counted by whichever process recorded it, the HTTP server or the worker.', labelNames: ['flow'], registers });
     this.ended = new Counter({ name: 'checkout_sessions_ended_total', help: 'Checkout sessions that reached a final state, by state and flow.', labelNames: ['state', 'flow'], registers });
     this.fromStart = new Histogram({ name: 'checkout_session_duration_seconds', help: 'From a session\'s start to its final state, by state and flow.', labelNames: ['state', 'flow'], buckets: DURATION_BUCKETS, registers });
     this.fromReturn = new Histogram({ name: 'checkout_return_to_outcome_seconds', help: 'From the buyer\'s return to the final state (sessions that returned), by state and flow.', labelNames: ['state', 'flow'], buckets: DURATION_BUCKETS, registers });

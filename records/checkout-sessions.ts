@@ -244,14 +244,22 @@ export class CheckoutRecords {
   /**
    * The session's record before its workflow starts (seq 0, AwaitingReturn), written by the starter so that every
    * started session has a record: the public return and cancel URLs answer an ID without one as never started, from
-   * the store alone. The workflow's first step (seq 1) overwrites it; a second reserve of the same ID changes nothing.
+   * the store alone. With `created` (createdStep of the input) it is the whole Created step, the order's fields and
+   * the timeline's `Created` entry, and the workflow is told not to write it (`startRecorded`). The workflow's later
+   * steps (seq ≥ 1) write over it; a second reserve of the same ID changes nothing. Whether this call wrote it.
    */
-  async reserve(id: string, workflowId: string, at = new Date()): Promise<void> {
+  async reserve(id: string, workflowId: string, created?: { event: TimelineEvent; set: SessionFields }, at = new Date()): Promise<boolean> {
+    let wrote = true;
     try {
-      await this.sessions.insertOne({ _id: id, seq: 0, state: 'AwaitingReturn', workflowId, runId: '', createdAt: at, updatedAt: at });
+      const fields = created ? toStoredFields(created.set) : {};
+      await this.sessions.insertOne({ ...fields, _id: id, seq: 0, state: 'AwaitingReturn', workflowId, runId: '', createdAt: at, updatedAt: at } as CheckoutSessionDoc);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
+      wrote = false;
     }
+    // Also after a duplicate: a start retried after its first attempt failed between the two writes.
+    if (created) await this.appendEvent(id, { seq: 0, workflowId, runId: '', at: at.toISOString() }, created.event);
+    return wrote;
   }
 
   /** Whether the session has a record (reserved or written by its workflow); reads the `_id` only. */

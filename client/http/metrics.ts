@@ -25,6 +25,7 @@ export class HttpMetrics {
   readonly #unknown: Counter;
   readonly #shed: Counter;
   readonly #busy: Counter;
+  readonly #started: Counter<'flow'>;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -35,6 +36,7 @@ export class HttpMetrics {
     this.#limited = new Counter({ name: 'checkout_http_rate_limited_total', help: 'Requests refused with 429 by route.', labelNames: ['route'], registers });
     this.#unknown = new Counter({ name: 'checkout_http_unknown_session_total', help: 'Returns and cancels for never-started sessions, answered from the records.', registers });
     this.#shed = new Counter({ name: 'checkout_http_returns_shed_total', help: 'Returns and cancels answered at once because too many were waiting.', registers });
+    this.#started = new Counter({ name: 'checkout_sessions_started_total', help: 'Checkout sessions started (their Created step recorded), by flow: counted by whichever process recorded it, the HTTP server or the worker.', labelNames: ['flow'], registers });
     this.#busy = new Counter({ name: 'checkout_http_session_lookups_busy_total', help: 'Returns and cancels for unremembered IDs refused over the records-read budget (429 busy).', registers });
     const waiting = () => this.returnsWaiting;
     const fetches = () => this.certFetches();
@@ -55,6 +57,11 @@ export class HttpMetrics {
         this.inc(fetches());
       },
     });
+  }
+
+  /** A session this server started and whose Created step it recorded (the worker counts the others). */
+  sessionStarted(flow: string): void {
+    this.#started.inc({ flow });
   }
 
   /** A request refused with 429 by the rate limit of its route. */

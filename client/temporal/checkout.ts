@@ -89,11 +89,20 @@ export interface StartDefaults {
    * so a session that has a workflow always has a record and the public routes can refuse unknown IDs from the store.
    */
   beforeStart?: (input: ParsedCheckoutInput, workflowId: string) => Promise<void>;
+  /**
+   * beforeStart writes the Created step (records.reserve with createdStep(input)): the workflow is told so
+   * (`startRecorded`) and does not write it again. Only the starter sets the flag; a request's own is dropped.
+   */
+  startRecorded?: boolean;
 }
 
 function withDefaults(input: ParsedCheckoutInput, d: StartDefaults): ParsedCheckoutInput {
-  if (input.recovery || d.recoveryGraceMs === undefined) return input;
-  return { ...input, recovery: RecoveryTiming.parse({ graceMs: d.recoveryGraceMs }) };
+  const { startRecorded: _asked, ...rest } = input;
+  return {
+    ...rest,
+    ...(d.startRecorded ? { startRecorded: true as const } : {}),
+    ...(!input.recovery && d.recoveryGraceMs !== undefined ? { recovery: RecoveryTiming.parse({ graceMs: d.recoveryGraceMs }) } : {}),
+  };
 }
 
 function startOptions(input: ParsedCheckoutInput, taskQueue: string, defaults: StartDefaults = {}) {

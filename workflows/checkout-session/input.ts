@@ -2,6 +2,7 @@
 // Money and the address come from the vocabulary (domain/); this file adds what a merchant may ask for.
 import { z } from 'zod';
 import { builtOnce } from '../../domain/built-once';
+import type { SessionFields, TimelineEvent } from '../../records/types';
 import { Address } from '../../domain/address';
 import { AMAZON_PAY_CURRENCIES, isAmazonPayCurrency, MoneySchema, toMinorUnits } from '../../domain/money';
 
@@ -85,6 +86,11 @@ function buildSchemas() {
       deadline: z.string().transform(isoFromAmazonTimestamp).pipe(z.iso.datetime({ offset: true })),
       pending: PendingTiming.optional(),
       recovery: RecoveryTiming.optional(),
+      /**
+       * Set by a starter that wrote the Created step (createdStep) to the records before starting the workflow
+       * (client/temporal/checkout.ts, StartDefaults.startRecorded); the workflow then does not write it again.
+       */
+      startRecorded: z.literal(true).optional(),
     })
     .superRefine((v, ctx) => {
       const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -162,6 +168,26 @@ export type ChargeStateChanged = z.infer<typeof ChargeStateChanged>;
 
 
 export { Address };
+
+/**
+ * The Created step: the fields the session's record starts with (the order as the merchant gave it) and its timeline
+ * entry. The workflow's first step writes it, unless its starter wrote it before the start (`startRecorded`).
+ */
+export function createdStep(input: ParsedCheckoutInput): { event: TimelineEvent; set: SessionFields } {
+  return {
+    event: { type: 'Created', flow: input.flow },
+    set: {
+      state: 'AwaitingReturn',
+      flow: input.flow,
+      chargePermissionType: input.chargePermissionType,
+      paymentIntent: input.paymentIntent ?? null,
+      chargeAmount: input.chargeAmount ?? null,
+      totalOrderAmount: input.totalOrderAmount ?? null,
+      merchantReferenceId: input.merchantReferenceId ?? null,
+      deadline: input.deadline,
+    },
+  };
+}
 
 /** Amazon cancels a session 24 hours after it was created, so no deadline lies further ahead than that. */
 export const AMAZON_SESSION_LIFETIME_MS = 24 * 3600_000;

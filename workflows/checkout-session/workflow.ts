@@ -16,7 +16,7 @@ import {
   type WaitResult,
 } from './branches';
 import { checkoutWorkflowId } from './ids';
-import { CheckoutInput, formatInputProblems, inputBounds, type CheckoutOutcome, type ParsedCheckoutInput } from './input';
+import { CheckoutInput, createdStep, formatInputProblems, inputBounds, type CheckoutOutcome, type ParsedCheckoutInput } from './input';
 import { buyerCanceled, buyerReturned, buyerReturnedSignal, cancelCheckout, chargeStateChanged, status } from './messages';
 import { CheckoutSession } from './session';
 
@@ -74,19 +74,13 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
 
   const { input } = s;
   s.details('waiting on the buyer’s return from Amazon Pay (or the deadline)');
-  await s.record(
-    { type: 'Created', flow: input.flow },
-    {
-      state: s.state,
-      flow: input.flow,
-      chargePermissionType: input.chargePermissionType,
-      paymentIntent: input.paymentIntent ?? null,
-      chargeAmount: input.chargeAmount ?? null,
-      totalOrderAmount: input.totalOrderAmount ?? null,
-      merchantReferenceId: input.merchantReferenceId ?? null,
-      deadline: input.deadline,
-    },
-  );
+  // A starter that wrote the Created step itself says so in the input (one step less here, and the merchant's record
+  // holds the order when the start is answered); inputs without the flag, older histories' included, write it here.
+  if (!input.startRecorded) {
+    const created = createdStep(input);
+    await s.record(created.event, created.set);
+  }
+
 
   s.notifying = patched(RECOVERY_AND_NOTIFICATIONS);
   const waited: WaitResult = s.notifying ? await awaitReturnWithRecovery(s) : await awaitReturn(s);

@@ -14,6 +14,7 @@ import {
   type StartDefaults,
 } from '../../temporal/checkout';
 import {
+  createdStep,
   CheckoutSessionId,
   checkoutWorkflowId,
   isFinalState,
@@ -58,14 +59,16 @@ async function earlierRun(client: Client, input: ParsedCheckoutInput): Promise<R
 
 /**
  * What this server adds to every start: its limits on top of Amazon's rules, the recovery grace period (when set), and
- * the session's record written before the workflow starts (the public routes answer unknown IDs from the records).
+ * the session's record, its Created step, written before the workflow starts (the public routes answer unknown IDs
+ * from the records, and the merchant's order is in the record when the start is answered).
  */
 const startDefaults = (c: AppContext): StartDefaults => ({
   bounds: { maxAmounts: c.config.CHECKOUT_MAX_AMOUNTS, deadlineSkewMs: c.config.DEADLINE_MAX_SKEW_MS },
   beforeStart: async (input, workflowId) => {
-    await c.records.reserve(input.checkoutSessionId, workflowId);
+    if (await c.records.reserve(input.checkoutSessionId, workflowId, createdStep(input))) c.metrics.sessionStarted(input.flow);
     c.knownSessions.add(input.checkoutSessionId);
   },
+  startRecorded: true,
   ...(c.config.RECOVERY_GRACE_MS === undefined ? {} : { recoveryGraceMs: c.config.RECOVERY_GRACE_MS }),
 });
 

@@ -165,6 +165,9 @@ describe('GET /api/checkout-sessions/:id', () => {
   it('live status while waiting for the return; the record and timeline once closed', async () => {
     const id = await h.createSession();
     expect((await post('/api/checkout-sessions', completeInput(id))).statusCode).toBe(201);
+    // The server recorded the Created step before starting: the order is in the record when the start is answered.
+    expect(await h.records.get(id)).toMatchObject({ seq: 0, state: 'AwaitingReturn', flow: 'complete', chargeAmount: { amount: '14.00', minor: 1400 } });
+    expect((await h.records.timeline(id)).map((e) => [e.type, e.seq])).toEqual([['Created', 0]]);
 
     const waiting = await eventually(async () => {
       const r = await app.request({ method: 'GET', url: `/api/checkout-sessions/${id}`, headers: auth });

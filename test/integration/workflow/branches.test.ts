@@ -9,7 +9,7 @@ import {
   queryStatus,
   startCheckout,
 } from '../../../client/temporal/checkout';
-import { checkoutWorkflowId, type CheckoutInput, type CheckoutOutcome } from '../../../workflows/checkout-session';
+import { checkoutWorkflowId, createdStep, type CheckoutInput, type CheckoutOutcome } from '../../../workflows/checkout-session';
 import { buyerAddress, createHarness, deadlineIn, eventually, type Harness } from '../../helpers/checkout-harness';
 import { maybeSaveHistory } from '../../helpers/histories';
 
@@ -67,6 +67,31 @@ describe('checkout-session workflow branches', () => {
     expect(timeline.map((e) => e.type)).toEqual(['Created', 'Completed']);
     expect(await h.counters(id)).toMatchObject({ completeCalls: 1, completeEffects: 1 });
     await maybeSaveHistory(h.client, wf, 'complete-happy-path');
+  });
+
+  it('a start whose starter recorded the Created step: the workflow writes no Created step of its own', async () => {
+    const id = await h.createSession();
+    const input = { checkoutSessionId: id, flow: 'complete' as const, chargeAmount: usd('14.00'), deadline: deadlineIn(60_000) };
+    const r = await startCheckout(h.client, input, h.taskQueue, {
+      beforeStart: async (parsed, workflowId) => void (await h.records.reserve(id, workflowId, createdStep(parsed))),
+      startRecorded: true,
+    });
+    expect(r.created).toBe(true);
+    await h.buyer(id, 'approve');
+    expect((await returned(id)).state).toBe('Completed');
+    const timeline = await eventually(async () => {
+      const t = await h.records.timeline(id);
+      return t.length === 2 ? t : undefined;
+    });
+    expect(timeline.map((e) => [e.type, e.seq])).toEqual([
+      ['Created', 0],
+      ['Completed', 1],
+    ]);
+    expect(await h.records.get(id)).toMatchObject({ state: 'Completed', flow: 'complete', chargeAmount: { amount: '14.00', minor: 1400 }, seq: 1 });
+    expect((await result(id)).state).toBe('Completed');
+    const history = await h.client.workflow.getHandle(r.workflowId).fetchHistory();
+    expect(history.events?.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(false);
+    await maybeSaveHistory(h.client, r.workflowId, 'start-recorded-happy-path');
   });
 
   it('finalize (Buy Now, PayAndShip): repeats amounts and the shipping address; AuthorizeWithCapture stores the charge', async () => {
