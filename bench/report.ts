@@ -102,6 +102,7 @@ export function render(r: BenchResults): string {
         [
           ['start (API answered)', w.startPerSecond, w.startErrors],
           ['start (all Created records in MongoDB)', w.startRecordedPerSecond, null],
+          ['start (worker ran every start: backlog 0)', w.startProcessedPerSecond, null],
           ['drain (return → Completed)', w.drainPerSecond, w.drainErrors],
         ],
       ),

@@ -77,6 +77,9 @@ it('npm run bench -- --quick, smallest configuration, prints and writes all five
     expect(results.pending!.n).toBe(2);
     expect(results.waiting).toMatchObject({ sessions: 12, startErrors: 0, drainCompleted: 12, drainErrors: 0 });
     expect(results.waiting!.rssMiB.allWaiting.worker).toBeGreaterThan(0);
+    // Recorded by the HTTP server at each start, then run by the worker: the second can only come later.
+    expect(results.waiting!.startProcessedPerSecond).toBeGreaterThan(0);
+    expect(results.waiting!.startProcessedPerSecond).toBeLessThanOrEqual(results.waiting!.startRecordedPerSecond);
     expect(results.waiting!.workerRssMiB).toEqual({ before: expect.any(Number), allWaiting: results.waiting!.rssMiB.allWaiting.worker, afterDrain: expect.any(Number) });
 
     for (const heading of ['Cost per happy-path session', 'Return → outcome latency', 'Sustained throughput', 'CPU milliseconds per completed checkout', 'Pending authorization', 'Waiting sessions']) {
