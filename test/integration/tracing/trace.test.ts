@@ -169,6 +169,10 @@ function spanList(t: JaegerTrace): string[] {
 function expectNoPii(t: JaegerTrace): void {
   const values = allValues(t).map((v) => v.toLowerCase());
   for (const p of PII) expect(values.filter((v) => v.includes(p.toLowerCase()))).toEqual([]);
+  // Workflow spans keep the run's identity, not the whole WorkflowInfo (memo, search attributes: worker/tracing.ts).
+  const keys = new Set(t.spans.flatMap((s) => s.tags.map((g) => g.key)));
+  for (const k of ['memo', 'searchAttributes', 'typedSearchAttributes', 'lastResult', 'unsafe']) expect(keys).not.toContain(k);
+  expect(keys).toContain('workflowId');
 }
 
 /** The names of the first span called `name`'s ancestors, nearest first. */

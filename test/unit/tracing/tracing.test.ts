@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createLogger } from '../../../client/temporal/logger';
 import { DROPPED_ATTRIBUTES, RedactingSpanProcessor, activeTracing, tracingConfigured } from '../../../client/temporal/tracing';
-import { workerTracingOptions } from '../../../worker/tracing';
+import { WorkflowSpanAttributes, workerTracingOptions } from '../../../worker/tracing';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -77,4 +77,29 @@ it('drops the buyer’s address and user agent from every span before export', (
   for (const k of DROPPED_ATTRIBUTES) attributes[k] = 'buyer data';
   new RedactingSpanProcessor(next).onEnd({ attributes } as unknown as ReadableSpan);
   expect(ended[0]!.attributes).toEqual({ 'checkout.session_id': 'S1', 'http.route': '/checkout/return' });
+});
+
+it('keeps only the run’s identity of the WorkflowInfo that the workflow sink copies into each workflow span', () => {
+  const ended: ReadableSpan[] = [];
+  const next = { onStart: () => undefined, onEnd: (s: ReadableSpan) => ended.push(s), forceFlush: async () => undefined, shutdown: async () => undefined } as SpanProcessor;
+  const attributes = {
+    workflowId: 'checkout-session-S1',
+    runId: 'r1',
+    workflowType: 'checkoutSession',
+    taskQueue: 'q',
+    namespace: 'default',
+    attempt: 1,
+    historyLength: 19,
+    temporalUpdateId: 'u1',
+    'otel.status_code': 'OK',
+    memo: '{"note":"anything"}',
+    searchAttributes: '{"MerchantReference":["order-1"]}',
+    typedSearchAttributes: '{}',
+    lastResult: '{}',
+    unsafe: '{}',
+  };
+  new WorkflowSpanAttributes(next).onEnd({ attributes } as unknown as ReadableSpan);
+  expect(Object.keys(ended[0]!.attributes).sort()).toEqual(
+    ['attempt', 'historyLength', 'namespace', 'otel.status_code', 'runId', 'taskQueue', 'temporalUpdateId', 'workflowId', 'workflowType'].sort(),
+  );
 });
