@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startJaeger, type Jaeger } from '../../../dev/jaeger';
 import { DEMO_ADDRESS, demoBuyer } from '../../../dev/fixtures';
-import { createHarness, deadlineIn, eventually, type Harness } from '../../helpers/checkout-harness';
+import { Worker } from '@temporalio/worker';
+import { checkoutWorkflowId } from '../../../workflows/checkout-session/ids';
+import { createHarness, deadlineIn, eventually, workflowBundle, type Harness } from '../../helpers/checkout-harness';
 import { testCodecEnv } from '../../helpers/codec-keys';
 import { testStack } from '../../helpers/env';
 import { freePort } from '../../helpers/http-app';
@@ -231,6 +233,11 @@ it('one checkout’s return is one trace, from the return URL to the record writ
     .map((l) => JSON.parse(l) as { msg?: string; route?: string; trace_id?: string; span_id?: string })
     .find((l) => l.msg === 'request' && l.route === '/checkout/return');
   expect(line).toMatchObject({ trace_id: t.traceID, span_id: returnSpan.spanID });
+
+  // Turning tracing off again: the traced worker's history replays on a worker without it.
+  const handle = h.client.workflow.getHandle(checkoutWorkflowId(id));
+  await handle.result();
+  await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: h.dataConverter }, await handle.fetchHistory(), handle.workflowId)).resolves.toBeUndefined();
 });
 
 it('a pending authorization’s return is one trace too, with no buyer data', async () => {
