@@ -93,7 +93,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await Promise.all([announced(worker, 'worker ready', 'worker'), announced(http, 'http server ready', 'HTTP server')]);
-}, 15 * 60_000); // a machine without the cached Jaeger builds it first (about 8 minutes on 2 cores)
+});
 
 afterAll(async () => {
   await Promise.all([stop(worker), stop(http)]);
