@@ -14,13 +14,14 @@ import { connectClient } from '../client/temporal/connection';
 import { freePort, startProcess, waitReady, type ManagedProcess } from '../dev/process';
 import { startStack, type Stack } from '../dev/stack';
 import { startClusterStack } from '../dev/cluster-stack';
+import { startJaeger } from '../dev/jaeger';
 import type { Proc } from './metrics';
 
 const ROOT = resolve(__dirname, '..');
 export const HTTP_SERVER_ENTRY = join(ROOT, 'client/http/server.ts');
 
-export const QUEUES = { service: 'bench-service', floor: 'bench-floor' } as const;
-export const DBS = { service: 'bench_service', floor: 'bench_floor', direct: 'bench_direct' } as const;
+export const QUEUES = { service: 'bench-service', floor: 'bench-floor', traced: 'bench-service-traced' } as const;
+export const DBS = { service: 'bench_service', floor: 'bench_floor', direct: 'bench_direct', traced: 'bench_service_traced' } as const;
 
 export interface BenchEnvOptions {
   emulatorLatencyMs: number;
@@ -30,6 +31,17 @@ export interface BenchEnvOptions {
   say: (line: string) => void;
   /** Temporal's production shape (dev/cluster-stack.ts) instead of the dev server. */
   cluster?: boolean;
+  /**
+   * Also a second worker and HTTP server (`worker-traced`, `http-traced`: own task queue and database) with tracing
+   * on, exporting to a local Jaeger (dev/jaeger.ts), so tracing's cost is measured against the same build in one run.
+   */
+  traced?: boolean;
+}
+
+export interface ServiceEndpoint {
+  url: string;
+  token: string;
+  ipnUrl: string;
 }
 
 export interface BenchEnv {
@@ -45,7 +57,9 @@ export interface BenchEnv {
   publicKeyId: string;
   emulatorUrl: string;
   /** Present when the HTTP server runs. IPNs are off unless a scenario points the emulator at `ipnUrl`. */
-  service?: { url: string; token: string; ipnUrl: string };
+  service?: ServiceEndpoint;
+  /** The traced worker and HTTP server (BenchEnvOptions.traced). */
+  tracedService?: ServiceEndpoint;
   /** Every process whose CPU and RSS are reported, this one included as `bench`. */
   procs: Proc[];
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
@@ -100,7 +114,6 @@ export async function startBenchEnv(o: BenchEnvOptions): Promise<BenchEnv> {
     };
 
     const httpPort = await freePort();
-    const serviceUrl = `http://127.0.0.1:${httpPort}`;
     let emulatorUrl: string | undefined;
     const emulator = tsChild(
       'emulator',
@@ -146,30 +159,43 @@ export async function startBenchEnv(o: BenchEnvOptions): Promise<BenchEnv> {
     }, () => undefined);
     started.push(waitReady(floor, announces(floor, 'floor worker ready'), 90_000, 'floor worker'));
 
-    let service: BenchEnv['service'];
-    if (o.withService) {
-      const worker = tsChild('worker', 'worker/main.ts', [], {
+    /** The service's worker and HTTP server, named `worker`/`http` plus `suffix`, on their own queue and database. */
+    const startService = async (suffix: string, queue: string, db: string, extra: NodeJS.ProcessEnv): Promise<ServiceEndpoint> => {
+      const port = suffix ? await freePort() : httpPort;
+      const url = `http://127.0.0.1:${port}`;
+      const worker = tsChild(`worker${suffix}`, 'worker/main.ts', [], {
         ...common,
         ...amazonEnv,
-        TASK_QUEUE: QUEUES.service,
-        MONGODB_DB: DBS.service,
+        ...extra,
+        TASK_QUEUE: queue,
+        MONGODB_DB: db,
       }, () => undefined);
-      started.push(waitReady(worker, announces(worker, 'worker ready'), 90_000, 'service worker'));
+      started.push(waitReady(worker, announces(worker, 'worker ready'), 90_000, `service worker${suffix}`));
       const token = randomBytes(24).toString('base64url');
-      const http = tsChild('http', HTTP_SERVER_ENTRY, [], {
+      const http = tsChild(`http${suffix}`, HTTP_SERVER_ENTRY, [], {
         ...common,
-        TASK_QUEUE: QUEUES.service,
-        MONGODB_DB: DBS.service,
+        ...extra,
+        TASK_QUEUE: queue,
+        MONGODB_DB: db,
         HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(httpPort),
+        HTTP_PORT: String(port),
         MERCHANT_API_TOKEN: token,
         // Every simulated buyer comes from this one address: the per-address limits would measure themselves.
         PUBLIC_RATE_LIMIT_PER_SEC: '0',
         IPN_RATE_LIMIT_PER_SEC: '0',
         IPN_TRUST_EMULATOR_CERT_URL_PREFIX: `${emulatorUrl!}/_emulator/`,
       });
-      started.push(waitReady(http, () => httpUp(serviceUrl), 60_000, 'HTTP server'));
-      service = { url: serviceUrl, token, ipnUrl: `${serviceUrl}/amazon-pay/ipn` };
+      started.push(waitReady(http, () => httpUp(url), 60_000, `HTTP server${suffix}`));
+      return { url, token, ipnUrl: `${url}/amazon-pay/ipn` };
+    };
+
+    let service: BenchEnv['service'];
+    let tracedService: BenchEnv['tracedService'];
+    if (o.withService) service = await startService('', QUEUES.service, DBS.service, {});
+    if (o.withService && o.traced) {
+      const jaeger = await startJaeger({ dataDir, say: (l) => o.say(`jaeger: ${l}`) });
+      children.push(jaeger.process);
+      tracedService = await startService('-traced', QUEUES.traced, DBS.traced, { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint });
     }
     await Promise.all(started);
 
@@ -210,6 +236,7 @@ export async function startBenchEnv(o: BenchEnvOptions): Promise<BenchEnv> {
       publicKeyId,
       emulatorUrl: emulatorUrl!,
       service,
+      ...(tracedService ? { tracedService } : {}),
       procs,
       admin,
       stop,

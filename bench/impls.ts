@@ -2,12 +2,12 @@
 // one interface, so every scenario drives them the same way. Only `complete()` is the buyer's return → outcome.
 import { DEMO_ADDRESS, demoBuyer } from '../dev/fixtures';
 import { checkoutWorkflowId } from '../workflows/checkout-session/ids';
-import { type BenchEnv, QUEUES } from './env';
+import { type BenchEnv, QUEUES, type ServiceEndpoint } from './env';
 import { floorLocal, floorMixed, floorReturned } from './floor-workflow';
 import { confirmSession, recordCompleted } from './job';
 
 export type FloorName = 'floor-local' | 'floor-mixed';
-export type ImplName = 'direct' | FloorName | 'service';
+export type ImplName = 'direct' | FloorName | 'service' | 'service-traced';
 
 export interface Impl {
   name: ImplName;
@@ -81,25 +81,27 @@ export function floorImpl(env: BenchEnv, name: FloorName): Impl {
   };
 }
 
-/** The real path: the merchant API starts the session, the return URL delivers the return and answers the outcome. */
-export function serviceImpl(env: BenchEnv): Impl {
-  const svc = env.service;
-  if (!svc) throw new Error('the HTTP server is not running');
+/**
+ * The real path: the merchant API starts the session, the return URL delivers the return and answers the outcome.
+ * `service-traced`: the same against the worker and HTTP server that export traces (BenchEnvOptions.traced).
+ */
+export function serviceImpl(env: BenchEnv, name: 'service' | 'service-traced' = 'service'): Impl {
+  const svc = name === 'service' ? env.service : env.tracedService;
+  if (!svc) throw new Error(`the HTTP server for ${name} is not running`);
   return {
-    name: 'service',
+    name,
     workflowId: checkoutWorkflowId,
     async prepare(o = {}) {
       const id = await createSession(env, o.session);
-      await startViaApi(env, { checkoutSessionId: id, deadline: new Date(Date.now() + 24 * 3600_000).toISOString() });
+      await startViaApi(env, { checkoutSessionId: id, deadline: new Date(Date.now() + 24 * 3600_000).toISOString() }, svc);
       await buyerAction(env, id, o.buyerAction ?? 'approve');
       return id;
     },
-    complete: (id) => returnViaUrl(env, id),
+    complete: (id) => returnViaUrl(env, id, svc),
   };
 }
 
-export async function startViaApi(env: BenchEnv, input: { checkoutSessionId: string; deadline: string }): Promise<void> {
-  const svc = env.service!;
+export async function startViaApi(env: BenchEnv, input: { checkoutSessionId: string; deadline: string }, svc: ServiceEndpoint = env.service!): Promise<void> {
   const res = await fetch(`${svc.url}/api/checkout-sessions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${svc.token}`, 'content-type': 'application/json', accept: 'application/json' },
@@ -116,8 +118,7 @@ export async function startViaApi(env: BenchEnv, input: { checkoutSessionId: str
 }
 
 /** GET /checkout/return as the buyer's browser would, asking for JSON; resolves with the outcome's state. */
-export async function returnViaUrl(env: BenchEnv, id: string): Promise<string> {
-  const svc = env.service!;
+export async function returnViaUrl(env: BenchEnv, id: string, svc: ServiceEndpoint = env.service!): Promise<string> {
   const res = await fetch(`${svc.url}/checkout/return?amazonCheckoutSessionId=${encodeURIComponent(id)}`, {
     headers: { accept: 'application/json' },
     signal: AbortSignal.timeout(RETURN_TIMEOUT_MS),

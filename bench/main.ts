@@ -15,6 +15,7 @@ import { runLatency } from './latency';
 import { runPending } from './pending';
 import { render, type BenchResults } from './report';
 import { runThroughput } from './throughput';
+import { renderTracing, runTracingCompare } from './tracing';
 import { runWaiting } from './waiting';
 
 const SCENARIOS = ['cost', 'latency', 'throughput', 'pending', 'waiting'] as const;
@@ -22,7 +23,8 @@ type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [--quick] [--sessions n] [--latency-concurrency 1-4] [--concurrency 1,8,32,64]
   [--duration-s n] [--waiting n] [--pending n] [--emulator-latency-ms n] [--max-cached n] [--only ${SCENARIOS.join(',')}]
-  [--cluster]   the service's throughput on the dev server and on the production shape, side by side (--concurrency, --duration-s)`;
+  [--cluster]   the service's throughput on the dev server and on the production shape, side by side (--concurrency, --duration-s)
+  [--tracing]   the service with tracing off and on (exporting to a local Jaeger), side by side (--concurrency, --duration-s)`;
 
 interface Options {
   quick: boolean;
@@ -36,6 +38,7 @@ interface Options {
   maxCached: number;
   only: Scenario[];
   cluster: boolean;
+  tracing: boolean;
 }
 
 function fail(message: string): never {
@@ -58,6 +61,7 @@ function parseOptions(argv: string[]): Options {
       'max-cached': { type: 'string' },
       only: { type: 'string' },
       cluster: { type: 'boolean', default: false },
+      tracing: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -87,6 +91,7 @@ function parseOptions(argv: string[]): Options {
     maxCached: int('max-cached', v['max-cached'], 500, 0, 100_000),
     only,
     cluster: v.cluster,
+    tracing: v.tracing,
   };
 }
 
@@ -110,6 +115,26 @@ async function main(): Promise<void> {
     const file = join(dir, `cluster-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify({ command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, git: git(['rev-parse', 'HEAD']), machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) }, points }, null, 2)}\n`);
     say(`figures written to ${file}`);
+    process.exit(0);
+  }
+  if (o.tracing) {
+    let tenv: BenchEnv | undefined;
+    onShutdownSignal(async () => tenv?.stop(), say);
+    try {
+      tenv = await startBenchEnv({ emulatorLatencyMs: o.emulatorLatencyMs, maxCachedWorkflows: o.maxCached, withService: true, traced: true, say });
+      const result = await runTracingCompare(tenv, { concurrency: o.concurrency, durationS: o.durationS, warmupS: o.quick ? 2 : 5, say });
+      process.stdout.write(`${renderTracing(result)}\n`);
+      const dir = resolve(__dirname, '..', 'bench-results');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `tracing-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+      writeFileSync(file, `${JSON.stringify({ command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, git: git(['rev-parse', 'HEAD']), machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) }, result }, null, 2)}\n`);
+      say(`figures written to ${file}`);
+    } catch (err) {
+      say(`failed: ${(err as Error).stack ?? String(err)}`);
+      await tenv?.stop(true);
+      process.exit(1);
+    }
+    await tenv.stop();
     process.exit(0);
   }
   const withService = httpServerExists();

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { AmazonPayClient } from '../activities/amazon-pay/client';
 import { idempotencyKey } from '../activities/amazon-pay/idempotency';
+import { checkoutTraces, TRACE_STYLE, traceTable } from './trace-page';
 
 export interface DemoShopOptions {
   port: number;
@@ -17,6 +18,8 @@ export interface DemoShopOptions {
   /** Amazon's checkout page for a session (the emulator's buyer page locally). */
   amazonPageUrl: (checkoutSessionId: string) => string;
   temporalUiUrl?: string;
+  /** Jaeger's query API (npm start --jaeger): the order page links to the checkout's traces, drawn by the shop. */
+  jaegerQueryUrl?: string;
   namespace: string;
   storeId?: string;
 }
@@ -24,8 +27,8 @@ export interface DemoShopOptions {
 const esc = (s: unknown) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const page = (title: string, body: string) => `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
+const page = (title: string, body: string, wide = false) => `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:${wide ? '72rem' : '46rem'};margin:2rem auto;padding:0 1rem;color:#222}${wide ? TRACE_STYLE : ''}
 label{display:block;margin:.6rem 0}input,select{font-size:1rem;padding:.2rem}button{font-size:1rem;padding:.4rem 1.2rem;margin-top:.8rem}
 pre{background:#f4f4f4;padding:.8rem;overflow:auto;font-size:.85rem}.state{font-size:1.6rem;font-weight:bold}</style></head>
 <body><h1>${esc(title)}</h1>${body}</body></html>`;
@@ -120,12 +123,30 @@ export async function startDemoShop(o: DemoShopOptions): Promise<{ url: string; 
       const workflowLink = o.temporalUiUrl
         ? `<p><a id="temporal-link" href="${esc(o.temporalUiUrl)}/namespaces/${esc(o.namespace)}/workflows/checkout-session-${esc(id)}">See the workflow in the Temporal UI</a></p>`
         : '';
+      const traceLink = o.jaegerQueryUrl ? `<p><a id="trace-link" href="/trace?amazonCheckoutSessionId=${esc(id)}">See this checkout’s trace</a></p>` : '';
       return send(
         200,
         page(
           'Your order',
-          `<p class="state" id="state">${esc(state)}</p><p>Checkout session <code>${esc(id)}</code></p>${workflowLink}
+          `<p class="state" id="state">${esc(state)}</p><p>Checkout session <code>${esc(id)}</code></p>${workflowLink}${traceLink}
 <h2>Record in MongoDB</h2><pre id="record">${esc(JSON.stringify(record, null, 2))}</pre><p><a href="/">New order</a></p>`,
+        ),
+      );
+    }
+    if (req.method === 'GET' && u.pathname === '/trace' && o.jaegerQueryUrl) {
+      const id = u.searchParams.get('amazonCheckoutSessionId') ?? '';
+      if (!/^[A-Za-z0-9-]{1,100}$/.test(id)) return send(400, page('Bad request', '<p>Missing session.</p>'));
+      const traces = await checkoutTraces(o.jaegerQueryUrl, id);
+      const api = `${o.jaegerQueryUrl}/api/traces?service=checkout-http&tags=${encodeURIComponent(JSON.stringify({ 'checkout.session_id': id }))}`;
+      return send(
+        200,
+        page(
+          'Checkout trace',
+          `<p>Checkout session <code>${esc(id)}</code>: the buyer's return, the update, the workflow's activities, the
+Amazon Pay call and the MongoDB commands, from Jaeger (<a href="${esc(api)}">raw JSON</a>). Hover a row for its attributes.</p>
+${traces.length > 0 ? traces.map(traceTable).join('\n') : '<p id="no-trace">No trace yet: spans reach Jaeger within a second or two. Reload.</p>'}
+<p><a href="/order?amazonCheckoutSessionId=${esc(id)}">Back to the order</a></p>`,
+          true,
         ),
       );
     }

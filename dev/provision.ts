@@ -24,6 +24,9 @@ import { delimiter, join, resolve } from 'node:path';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 export const FERRETDB_DIR = resolve(__dirname, 'ferretdb');
+export const JAEGER_VERSION = 'v1.75.0';
+export const JAEGER_MODULE = 'github.com/jaegertracing/jaeger/cmd/jaeger';
+export const JAEGER_DIR = resolve(__dirname, 'jaeger');
 
 export type Say = (line: string) => void;
 
@@ -61,11 +64,13 @@ export function findGo(env: NodeJS.ProcessEnv = process.env): string | undefined
   return undefined;
 }
 
-export function noGoMessage(service: 'Temporal' | 'MongoDB'): string {
+export function noGoMessage(service: 'Temporal' | 'MongoDB' | 'Jaeger'): string {
   const fixes =
     service === 'Temporal'
       ? 'set TEMPORAL_ADDRESS to a running Temporal frontend (host:port), or put a `temporal` CLI on PATH, or install Go ≥ 1.25 (on PATH or in /usr/local/go) so the pinned CLI can be built'
-      : 'set MONGODB_URI to a running MongoDB (or MongoDB-wire) server, or put `mongod` on PATH, or install Go ≥ 1.24 (on PATH or in /usr/local/go) so the bundled FerretDB can be built';
+      : service === 'Jaeger'
+        ? 'start without --jaeger (and point OTEL_EXPORTER_OTLP_ENDPOINT at a tracing backend of your own), or install Go ≥ 1.24.6 (on PATH or in /usr/local/go) so the pinned Jaeger can be built'
+        : 'set MONGODB_URI to a running MongoDB (or MongoDB-wire) server, or put `mongod` on PATH, or install Go ≥ 1.24 (on PATH or in /usr/local/go) so the bundled FerretDB can be built';
   return `No ${service} server could be found or built. To fix it, ${fixes}. The project builds its local services from Go modules because no package registry it can reach ships them.`;
 }
 
@@ -222,6 +227,32 @@ export async function ensureFerretDb(say: Say, env: NodeJS.ProcessEnv = process.
         rmSync(work, { recursive: true, force: true });
       }
     },
+  });
+}
+
+/** Key for the Jaeger build: the module files in dev/jaeger that pin it and everything it depends on. */
+export function jaegerBuildKey(): string {
+  const h = createHash('sha256');
+  for (const f of ['go.mod', 'go.sum']) h.update(f).update(readFileSync(join(JAEGER_DIR, f)));
+  return h.digest('hex').slice(0, 12);
+}
+
+/**
+ * Jaeger v2 (the all-in-one binary: an OpenTelemetry Collector with Jaeger's storage and query), pinned by the
+ * `tool` directive in dev/jaeger/go.mod (`go get -tool`, since `go install module@version` refuses its replace
+ * directives) and built into the cache. Its Go module carries no UI assets: the binary serves the query HTTP API
+ * (/api/traces, /api/v3) and a placeholder page where the UI would be.
+ */
+export async function ensureJaeger(say: Say, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const binary = join(cacheRoot(env), `jaeger-${JAEGER_VERSION}-${jaegerBuildKey()}`, 'jaeger');
+  if (existsSync(binary)) return binary;
+  const go = findGo(env);
+  if (!go) throw new ProvisionError(noGoMessage('Jaeger'));
+  return buildOnce({
+    what: `Jaeger ${JAEGER_VERSION} (${JAEGER_MODULE}) from dev/jaeger`,
+    binary,
+    say,
+    build: (tmp) => runGo(go, ['build', '-trimpath', '-o', tmp, JAEGER_MODULE], JAEGER_DIR, {}, say).then(() => undefined),
   });
 }
 

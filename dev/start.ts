@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createAmazonPayClient } from '../activities/amazon-pay/client';
 import { startDemoShop } from './demo-shop';
+import { startJaeger, type Jaeger } from './jaeger';
 import { freePort, startProcess, tcpOpen, waitReady, type ManagedProcess } from './process';
 import { onShutdownSignal } from './shutdown';
 import { startStack, type Stack } from './stack';
@@ -14,6 +15,8 @@ const ROOT = resolve(__dirname, '..');
 const DATA = resolve(process.env.CHECKOUT_DATA_DIR ?? join(ROOT, '.data'));
 const say = (l: string) => process.stdout.write(`[start] ${l}\n`);
 const DEMO_KEY_ID = 'SANDBOX-LOCALDEMOKEY';
+/** `npm start -- --jaeger`: traces to a local Jaeger (its first build takes minutes, so it is asked for). */
+const WITH_JAEGER = process.argv.slice(2).includes('--jaeger');
 
 /** The well-known port when it is free (stable URLs for a newcomer), else any free one. */
 async function portOr(preferred: number): Promise<number> {
@@ -100,10 +103,11 @@ async function main(): Promise<void> {
   const secrets = localSecrets();
   const processes: ManagedProcess[] = [];
   // Filled in as things start, so Ctrl-C at any moment stops what is already running.
-  const running: { stack?: Stack; shop?: { close(): Promise<void> } } = {};
+  const running: { stack?: Stack; shop?: { close(): Promise<void> }; jaeger?: Jaeger } = {};
   const stopAll = async () => {
     await running.shop?.close();
     await Promise.all(processes.splice(0).reverse().map((p) => p.stop()));
+    await running.jaeger?.stop();
     await running.stack?.stop();
   };
   onShutdownSignal(stopAll, say);
@@ -189,7 +193,18 @@ async function main(): Promise<void> {
     };
   }
 
+  // Last of the services the worker and the HTTP server export to; they flush before they stop.
+  let jaeger: Jaeger | undefined;
+  if (WITH_JAEGER) {
+    const dir = join(DATA, 'jaeger');
+    mkdirSync(dir, { recursive: true });
+    jaeger = await startJaeger({ dataDir: dir, say, otlpPort: await portOr(4318), queryPort: await portOr(16686) });
+    running.jaeger = jaeger;
+  }
+  const tracing = jaeger ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '500' } : {};
+
   const common = {
+    ...tracing,
     TEMPORAL_ADDRESS: stack.temporalAddress,
     TEMPORAL_NAMESPACE: stack.namespace,
     MONGODB_URI: stack.mongodbUri,
@@ -231,6 +246,7 @@ async function main(): Promise<void> {
     merchantApiToken: process.env.MERCHANT_API_TOKEN ?? secrets.merchantToken,
     amazonPageUrl: amazon.amazonPage,
     temporalUiUrl: uiUrl,
+    ...(jaeger ? { jaegerQueryUrl: jaeger.queryUrl } : {}),
     namespace: stack.namespace,
   });
   running.shop = demo;
@@ -273,6 +289,11 @@ async function main(): Promise<void> {
     `  Temporal         ${stack.temporalAddress} (${stack.resolved.temporal})`,
     `  MongoDB          ${stack.mongodbUri} (${stack.resolved.mongodb})`,
     `  codec server     ${codecUrl}`,
+    jaeger
+      ? `  traces           Jaeger ${jaeger.queryUrl} (query API: /api/traces, /api/v3; OTLP in ${jaeger.otlpEndpoint}) · a checkout's trace: its order page in the demo shop`
+      : process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+        ? '  traces           to OTEL_EXPORTER_OTLP_* from the environment'
+        : '  traces           off (npm start -- --jaeger for a local Jaeger)',
     ...(amazon.emulatorBase
       ? [`  Amazon Pay       emulator ${amazon.emulatorBase} · admin API ${amazon.emulatorAdmin} (see emulator/README.md)`]
       : ['  Amazon Pay       real API (AMAZON_PAY_PUBLIC_KEY_ID)']),

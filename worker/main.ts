@@ -1,4 +1,5 @@
-// The worker process: configuration, connections, indexes, Worker.create, graceful shutdown, metrics.
+// The worker process: configuration, connections, indexes, Worker.create, graceful shutdown, metrics, tracing.
+import './tracing-preload'; // first: tracing must patch http and mongodb before they load
 import { readFileSync } from 'node:fs';
 import type { DataConverter, Duration } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
@@ -14,6 +15,8 @@ import { loadWorkerConfig, workerWebhookConfig, type WorkerConfig } from './conf
 import { createLogger } from '../client/temporal/logger';
 import { createWorkerMetrics, serveMetrics } from './metrics';
 import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './bundle';
+import { activeTracing } from '../client/temporal/tracing';
+import { workerTracingOptions } from './tracing';
 
 const TEMPORAL_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
 
@@ -69,10 +72,11 @@ export async function runWorker(cfg: WorkerConfig, dataConverter: DataConverter 
       // Stop polling at once on SIGTERM, let in-flight activities finish within the grace period.
       shutdownGraceTime: cfg.WORKER_SHUTDOWN_GRACE as Duration,
       maxCachedWorkflows: cfg.WORKER_MAX_CACHED_WORKFLOWS,
+      ...workerTracingOptions(activeTracing()),
     });
     // Supervisors (npm start, the bench) wait for this line, so it is written whatever LOG_LEVEL says.
     log.child({}, { level: 'info' }).info(
-      { taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, amazonPay: amazonPay.endpoint, metrics: cfg.WORKER_METRICS_ADDRESS ?? null, promPort: prom?.port ?? null, codec: codec ? String(codec) : 'none', merchantWebhook: webhookTarget(webhooks) },
+      { taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, amazonPay: amazonPay.endpoint, metrics: cfg.WORKER_METRICS_ADDRESS ?? null, promPort: prom?.port ?? null, codec: codec ? String(codec) : 'none', merchantWebhook: webhookTarget(webhooks), tracing: activeTracing()?.serviceName ?? null },
       'worker ready',
     );
     await worker.run();
@@ -81,6 +85,7 @@ export async function runWorker(cfg: WorkerConfig, dataConverter: DataConverter 
     prom?.server.close();
     await connection.close();
     await mongo.close();
+    await activeTracing()?.shutdown();
   }
 }
 

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { CheckoutRecords } from '../../records/checkout-sessions';
+import { activeTracing, nameRequestSpan } from '../temporal/tracing';
 import { installBodyParsers } from './body';
 import type { HttpConfig } from './config';
 import type { AppContext } from './context';
@@ -64,6 +65,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   ctx.metrics.certFetches = () => ctx.sns.fetches;
   installBodyParsers(app);
   installErrorHandlers(app);
+  // The http instrumentation knows the path, not the route: name the request's span after its template.
+  if (activeTracing()) app.addHook('onRequest', async (req) => nameRequestSpan(req.method, req.routeOptions.url));
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     const ms = reply.elapsedTime;

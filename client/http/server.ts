@@ -1,9 +1,11 @@
 // The HTTP server process: configuration, connections, buildApp, listen, graceful close on SIGTERM/SIGINT.
+import './tracing-preload'; // first: tracing must patch http and mongodb before they load
 import { MongoClient } from 'mongodb';
 import { createLogger } from '../temporal/logger';
 import { connectClient } from '../temporal/connection';
 import { buildApp } from './app';
 import { configOrExit } from '../temporal/env';
+import { activeTracing } from '../temporal/tracing';
 import { loadDataConverter, loadHttpConfig, type HttpConfig } from './config';
 
 export async function runServer(cfg: HttpConfig): Promise<void> {
@@ -24,6 +26,7 @@ export async function runServer(cfg: HttpConfig): Promise<void> {
       await app.close();
       await connection.close();
       await mongo.close();
+      await activeTracing()?.shutdown();
       log.info('http server stopped');
     })();
     return closing;

@@ -1,5 +1,6 @@
 // Structured JSON logs (pino) with buyer PII and secrets redacted wherever they might appear.
 import pino from 'pino';
+import { traceLogFields } from './tracing';
 
 export const REDACT_PATHS = [
   '*.buyer',
@@ -29,6 +30,7 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
 ];
 
+/** Lines written inside a traced span carry its `trace_id` and `span_id` (none when tracing is off). */
 export function createLogger(level: string, name: string, destination?: pino.DestinationStream) {
-  return pino({ name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+  return pino({ name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, mixin: traceLogFields }, destination);
 }

@@ -1,6 +1,6 @@
-// End to end, as a newcomer would: `npm start` (its own stack in a temporary folder), then Chromium through the demo
-// shop → the emulator's Amazon Pay page → the service's real return URL → the recorded outcome → the workflow in the
-// Temporal UI. Screenshots go to test-output/e2e/ (ignored by git).
+// End to end, as a newcomer would: `npm start -- --jaeger` (its own stack in a temporary folder), then Chromium
+// through the demo shop → the emulator's Amazon Pay page → the service's real return URL → the recorded outcome →
+// the checkout's trace → the workflow in the Temporal UI. Screenshots go to test-output/e2e/ (ignored by git).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'checkout-e2e-'));
   const t0 = Date.now();
-  start = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'dev/start.ts')], {
+  start = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'dev/start.ts'), '--jaeger'], {
     cwd: ROOT,
     env: { ...process.env, CHECKOUT_DATA_DIR: dataDir, LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', MONGODB_URI: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,6 +78,22 @@ it('a buyer pays in the demo shop, approves on Amazon’s page and sees the reco
   const record = JSON.parse((await page.textContent('#record')) ?? '{}') as { record?: { chargeAmount?: { minor?: number }; chargeId?: string } };
   expect(JSON.stringify(record)).toContain('"minor":2345');
   await page.screenshot({ path: join(OUT, 'result-page.png'), fullPage: true });
+
+  // The checkout's trace, from Jaeger (spans arrive within a second or two: the page asks to be reloaded until then).
+  const orderUrl = page.url();
+  await page.click('#trace-link');
+  for (let i = 0; i < 40 && (await page.$('#no-trace')); i++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+  await page.waitForSelector('table.trace');
+  await page.waitForTimeout(2_000); // the workflow's last spans (the merchant notification) follow the answer
+  await page.reload();
+  const spans = await page.$$eval('table.trace tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+  expect(spans).toEqual(expect.arrayContaining(['GET /checkout/return', 'HandleUpdate:buyerReturned', 'RunActivity:confirmCheckoutSession', 'POST']));
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.screenshot({ path: join(OUT, 'trace.png'), fullPage: true });
+  await page.goto(orderUrl);
 
   const link = await page.getAttribute('#temporal-link', 'href');
   expect(link).toContain('/workflows/checkout-session-');

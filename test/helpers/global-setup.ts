@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack } from '../../dev/stack';
+import { ensureJaeger } from '../../dev/provision';
 import { onShutdownSignal } from '../../dev/shutdown';
 
 declare global {
@@ -12,6 +13,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // The tracing and browser tests run Jaeger: its first build (minutes) happens here, once, not inside a test's timeout.
+  await ensureJaeger((l) => process.stderr.write(`[stack] ${l}\n`));
   const dataDir = mkdtempSync(join(tmpdir(), 'checkout-orchestrator-test-'));
   const started = Date.now();
   const stack = await startStack({ dataDir, ui: false, say: (l) => process.stderr.write(`[stack] ${l}\n`) });

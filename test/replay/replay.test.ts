@@ -7,6 +7,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { HISTORIES_DIR } from '../helpers/histories';
 import { replayDataConverter } from '../helpers/replay-data-converter';
 import { workflowBundleOptions } from '../../worker/bundle';
+import { TRACING_WORKFLOW_MODULE } from '../../worker/tracing';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -36,8 +37,13 @@ const REQUIRED = [
 ];
 
 let bundle: WorkflowBundleWithSourceMap;
+/** The bundle of a worker with tracing on (worker/tracing.ts): the same workflows plus the tracing interceptors. */
+let traced: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
-  bundle = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: new DefaultLogger('ERROR') });
+  [bundle, traced] = await Promise.all([
+    bundleWorkflowCode({ ...workflowBundleOptions(), logger: new DefaultLogger('ERROR') }),
+    bundleWorkflowCode({ ...workflowBundleOptions(), workflowInterceptorModules: [TRACING_WORKFLOW_MODULE], logger: new DefaultLogger('ERROR') }),
+  ]);
 }, 60_000);
 
 describe('replay of committed histories', () => {
@@ -48,6 +54,22 @@ describe('replay of committed histories', () => {
   it.each(files)('%s replays against the current workflow code', async (file) => {
     await expect(
       Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: replayDataConverter() }, load(file), load(file).workflowId),
+    ).resolves.toBeUndefined();
+  });
+
+  // Turning tracing on must not break sessions that are already running: their histories were written without it.
+  it('bundles the tracing interceptors only when asked', () => {
+    expect(traced.code).toContain('@temporalio/interceptor-workflow');
+    expect(bundle.code).not.toContain('@temporalio/interceptor-workflow');
+  });
+
+  it.each(files)('%s replays with tracing on', async (file) => {
+    await expect(
+      Worker.runReplayHistory(
+        { workflowBundle: traced, dataConverter: replayDataConverter(), interceptors: { workflowModules: [TRACING_WORKFLOW_MODULE] }, sinks: { exporter: { export: { fn: () => undefined } } } },
+        load(file),
+        load(file).workflowId,
+      ),
     ).resolves.toBeUndefined();
   });
 

@@ -12,6 +12,7 @@ import {
   type ReturnResult,
 } from '../../temporal/checkout';
 import { CheckoutSessionId } from '../../../workflows/checkout-session';
+import { tagCheckoutSession } from '../../temporal/tracing';
 import { wantsJson, type AppContext } from '../context';
 import { HttpError } from '../errors';
 import { notFoundPage, pendingPage, resultPage } from '../pages';
@@ -26,6 +27,7 @@ const SessionQuery = z.object({ amazonCheckoutSessionId: CheckoutSessionId });
 function sessionId(query: unknown): string {
   const r = SessionQuery.safeParse(query);
   if (!r.success) throw new HttpError(400, 'invalid_request', `amazonCheckoutSessionId: ${z.prettifyError(r.error)}`);
+  tagCheckoutSession(r.data.amazonCheckoutSessionId);
   return r.data.amazonCheckoutSessionId;
 }
 

@@ -1,0 +1,5 @@
+// Imported first by client/http/server.ts: when OTEL_* configures tracing, the SDK must patch http and mongodb
+// before any other module loads them (client/temporal/tracing.ts). Reads the process environment like a config.ts does.
+import { startTracing } from '../temporal/tracing';
+
+startTracing('checkout-http', process.env);
