@@ -116,6 +116,7 @@ export function bucketQuantile(q: number, buckets: { le: number; count: number }
 
 function fmt(name: string, v: number): string {
   if (Number.isNaN(v)) return '–';
+  if (v === 0) return '0';
   if (name.includes('_bytes')) return `${(v / 1024 / 1024).toFixed(1)} MiB`;
   if (name.includes('_seconds')) return v >= 120 ? `${(v / 60).toFixed(1)} min` : v >= 1 ? `${v.toFixed(2)} s` : `${(v * 1000).toFixed(v < 0.01 ? 2 : 0)} ms`;
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
@@ -205,9 +206,9 @@ function alertsHtml(scrapes: Scrape[]): string {
   const rows = doc.groups.flatMap((g) => g.rules).map((rule) => {
     const j = judge(rule, scrapes);
     const status = j.status === 'over' ? 'over threshold' : j.status === 'ok' ? 'not firing' : 'not judged';
-    return `<tr class="alert-${j.status}" data-alert="${esc(rule.alert)}"><td>${esc(rule.alert)}</td><td>${esc(rule.labels?.severity ?? '')}</td><td><code>${esc(rule.expr.trim())}</code>${rule.for ? ` for ${esc(rule.for)}` : ''}</td><td class="status">${esc(status)}</td><td>${esc(j.note)}</td></tr>`;
+    return `<tr class="alert-${j.status}" data-alert="${esc(rule.alert)}"><td>${esc(rule.alert)}</td><td>${esc(rule.labels?.severity ?? '')}</td><td><code>${esc(rule.expr.trim())}</code>${rule.for ? ` for ${esc(rule.for)}` : ''}</td><td><span class="status">${esc(status)}</span>: ${esc(j.note)}</td></tr>`;
   });
-  return `<table class="m alerts"><thead><tr><th>alert</th><th>severity</th><th>rule</th><th>from current values</th><th></th></tr></thead><tbody>
+  return `<table class="m alerts"><thead><tr><th>alert</th><th>severity</th><th>rule</th><th>from current values</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>`;
 }
@@ -217,7 +218,8 @@ export const METRICS_STYLE = `.panels{display:grid;grid-template-columns:repeat(
 p.ref{margin:.4rem 0 .1rem;font-size:.75rem;color:#555}p.none{margin:.1rem 0;font-size:.8rem;color:#888}
 table.m{border-collapse:collapse;font-size:.8rem;width:100%}table.m td,table.m th{padding:.1rem .35rem;border-bottom:1px solid #eee;text-align:left}
 table.m td:last-child,table.m th:last-child{text-align:right}table.alerts td:last-child,table.alerts th:last-child{text-align:left}
-table.alerts td{vertical-align:top}table.alerts code{font-size:.72rem;white-space:pre-wrap}.alert-over .status{color:#b00;font-weight:bold}
+table.alerts{table-layout:fixed}table.alerts td{vertical-align:top}table.alerts code{font-size:.72rem;white-space:pre-wrap;overflow-wrap:anywhere}
+table.alerts th:nth-child(1){width:15rem}table.alerts th:nth-child(2){width:3.5rem}table.alerts th:nth-child(4){width:17rem}.alert-over .status{color:#b00;font-weight:bold}
 .alert-ok .status{color:#286b2a}.alert-unknown .status{color:#777}.scrape-error{color:#b00}`;
 
 /** The page's body: the scrapes, the dashboard's panels with current values, the alert rules. */
