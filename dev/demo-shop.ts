@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { AmazonPayClient } from '../activities/amazon-pay/client';
 import { idempotencyKey } from '../activities/amazon-pay/idempotency';
+import { METRICS_STYLE, metricsPageBody, type ScrapeTarget } from './metrics-page';
 import { checkoutTraces, TRACE_STYLE, traceTable } from './trace-page';
 
 export interface DemoShopOptions {
@@ -22,13 +23,15 @@ export interface DemoShopOptions {
   jaegerQueryUrl?: string;
   namespace: string;
   storeId?: string;
+  /** The Prometheus endpoints /ops/metrics reads (the worker's WORKER_PROM_PORT, the HTTP server's /metrics); read per request. */
+  metricsTargets?: () => ScrapeTarget[];
 }
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const page = (title: string, body: string, wide = false) => `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:${wide ? '72rem' : '46rem'};margin:2rem auto;padding:0 1rem;color:#222}${wide ? TRACE_STYLE : ''}
+<style>body{font-family:system-ui,sans-serif;max-width:${wide ? '72rem' : '46rem'};margin:2rem auto;padding:0 1rem;color:#222}${wide ? TRACE_STYLE + METRICS_STYLE : ''}
 label{display:block;margin:.6rem 0}input,select{font-size:1rem;padding:.2rem}button{font-size:1rem;padding:.4rem 1.2rem;margin-top:.8rem}
 pre{background:#f4f4f4;padding:.8rem;overflow:auto;font-size:.85rem}.state{font-size:1.6rem;font-weight:bold}</style></head>
 <body><h1>${esc(title)}</h1>${body}</body></html>`;
@@ -124,11 +127,12 @@ export async function startDemoShop(o: DemoShopOptions): Promise<{ url: string; 
         ? `<p><a id="temporal-link" href="${esc(o.temporalUiUrl)}/namespaces/${esc(o.namespace)}/workflows/checkout-session-${esc(id)}">See the workflow in the Temporal UI</a></p>`
         : '';
       const traceLink = o.jaegerQueryUrl ? `<p><a id="trace-link" href="/trace?amazonCheckoutSessionId=${esc(id)}">See this checkout’s trace</a></p>` : '';
+      const metricsLink = o.metricsTargets ? `<p><a id="metrics-link" href="/ops/metrics">See the dashboard’s metrics now</a></p>` : '';
       return send(
         200,
         page(
           'Your order',
-          `<p class="state" id="state">${esc(state)}</p><p>Checkout session <code>${esc(id)}</code></p>${workflowLink}${traceLink}
+          `<p class="state" id="state">${esc(state)}</p><p>Checkout session <code>${esc(id)}</code></p>${workflowLink}${traceLink}${metricsLink}
 <h2>Record in MongoDB</h2><pre id="record">${esc(JSON.stringify(record, null, 2))}</pre><p><a href="/">New order</a></p>`,
         ),
       );
@@ -149,6 +153,9 @@ ${traces.length > 0 ? traces.map(traceTable).join('\n') : '<p id="no-trace">No t
           true,
         ),
       );
+    }
+    if (req.method === 'GET' && u.pathname === '/ops/metrics' && o.metricsTargets) {
+      return send(200, page('Dashboard metrics', `${await metricsPageBody(o.metricsTargets())}<p><a href="/">Shop</a></p>`, true));
     }
     send(404, page('Not found', '<a href="/">Shop</a>'));
   };

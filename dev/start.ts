@@ -248,6 +248,10 @@ async function main(): Promise<void> {
     temporalUiUrl: uiUrl,
     ...(jaeger ? { jaegerQueryUrl: jaeger.queryUrl } : {}),
     namespace: stack.namespace,
+    metricsTargets: () => [
+      { job: 'worker', url: `http://127.0.0.1:${workerProm}/metrics` },
+      { job: 'http', url: `${serviceUrl}/metrics` },
+    ],
   });
   running.shop = demo;
   const http = await startOwnServer({
@@ -297,7 +301,7 @@ async function main(): Promise<void> {
     ...(amazon.emulatorBase
       ? [`  Amazon Pay       emulator ${amazon.emulatorBase} · admin API ${amazon.emulatorAdmin} (see emulator/README.md)`]
       : ['  Amazon Pay       real API (AMAZON_PAY_PUBLIC_KEY_ID)']),
-    `  metrics          ${serviceUrl}/metrics · http://127.0.0.1:${workerProm}/metrics (worker) · http://${workerMetrics}/metrics (Temporal SDK)`,
+    `  metrics          ${serviceUrl}/metrics · http://127.0.0.1:${workerProm}/metrics (worker) · http://${workerMetrics}/metrics (Temporal SDK) · the dashboard's metrics now: ${demo.url}/ops/metrics`,
     `  logs             ${join(DATA, 'logs')}`,
     'Press Ctrl-C to stop everything.',
   ];
