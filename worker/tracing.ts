@@ -6,10 +6,9 @@ import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/worker';
-import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { WorkerOptions } from '@temporalio/worker';
-import type { Tracing } from '../client/temporal/tracing';
+import { AttributeFilteringSpanProcessor, type Tracing } from '../client/temporal/tracing';
 
 export const TRACING_WORKFLOW_MODULE = require.resolve('../workflows/tracing-interceptors');
 
@@ -23,21 +22,9 @@ const OWN = /^(temporal|run_id$|otel\.)/;
  * last result and failure, retry policy and more. Only the run's identity is kept: the rest is noise in every span
  * and could one day carry data that must not leave the worker (the memo and search attributes are merchant-defined).
  */
-export class WorkflowSpanAttributes implements SpanProcessor {
-  constructor(private readonly next: SpanProcessor) {}
-  onStart(span: Span, parentContext: Context): void {
-    this.next.onStart(span, parentContext);
-  }
-  onEnd(span: ReadableSpan): void {
-    const a = span.attributes as Record<string, unknown>;
-    for (const key of Object.keys(a)) if (!KEPT_INFO.has(key) && !OWN.test(key)) delete a[key];
-    this.next.onEnd(span);
-  }
-  forceFlush(): Promise<void> {
-    return this.next.forceFlush();
-  }
-  shutdown(): Promise<void> {
-    return this.next.shutdown();
+export class WorkflowSpanAttributes extends AttributeFilteringSpanProcessor {
+  constructor(next: SpanProcessor) {
+    super(next, (key) => !KEPT_INFO.has(key) && !OWN.test(key));
   }
 }
 

@@ -66,15 +66,18 @@ export const DROPPED_ATTRIBUTES = [
   'user_agent.original',
 ] as const;
 
-/** Removes DROPPED_ATTRIBUTES from each ended span before `next` exports it. */
-export class RedactingSpanProcessor implements SpanProcessor {
-  constructor(private readonly next: SpanProcessor) {}
+/** Deletes the attributes `drops` names from each ended span, then hands the span to `next`. */
+export class AttributeFilteringSpanProcessor implements SpanProcessor {
+  constructor(
+    private readonly next: SpanProcessor,
+    private readonly drops: (key: string) => boolean,
+  ) {}
   onStart(span: Span, parentContext: Context): void {
     this.next.onStart(span, parentContext);
   }
   onEnd(span: ReadableSpan): void {
     const attributes = span.attributes as Attributes;
-    for (const key of DROPPED_ATTRIBUTES) delete attributes[key];
+    for (const key of Object.keys(attributes)) if (this.drops(key)) delete attributes[key];
     this.next.onEnd(span);
   }
   forceFlush(): Promise<void> {
@@ -82,6 +85,15 @@ export class RedactingSpanProcessor implements SpanProcessor {
   }
   shutdown(): Promise<void> {
     return this.next.shutdown();
+  }
+}
+
+const DROPPED = new Set<string>(DROPPED_ATTRIBUTES);
+
+/** Removes DROPPED_ATTRIBUTES from each ended span before `next` exports it. */
+export class RedactingSpanProcessor extends AttributeFilteringSpanProcessor {
+  constructor(next: SpanProcessor) {
+    super(next, (key) => DROPPED.has(key));
   }
 }
 
