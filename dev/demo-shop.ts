@@ -6,8 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { AmazonPayClient } from '../activities/amazon-pay/client';
 import { idempotencyKey } from '../activities/amazon-pay/idempotency';
+import { escapeHtml as esc } from './html';
 import { METRICS_STYLE, metricsPageBody, type ScrapeTarget } from './metrics-page';
-import { checkoutTraces, TRACE_STYLE, traceTable } from './trace-page';
+import { checkoutTraces, checkoutTracesUrl, TRACE_STYLE, traceTable } from './trace-page';
 
 export interface DemoShopOptions {
   port: number;
@@ -27,8 +28,6 @@ export interface DemoShopOptions {
   metricsTargets?: () => ScrapeTarget[];
 }
 
-const esc = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const page = (title: string, body: string, wide = false) => `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:${wide ? '72rem' : '46rem'};margin:2rem auto;padding:0 1rem;color:#222}${wide ? TRACE_STYLE + METRICS_STYLE : ''}
@@ -141,7 +140,7 @@ export async function startDemoShop(o: DemoShopOptions): Promise<{ url: string; 
       const id = u.searchParams.get('amazonCheckoutSessionId') ?? '';
       if (!/^[A-Za-z0-9-]{1,100}$/.test(id)) return send(400, page('Bad request', '<p>Missing session.</p>'));
       const traces = await checkoutTraces(o.jaegerQueryUrl, id);
-      const api = `${o.jaegerQueryUrl}/api/traces?service=checkout-http&tags=${encodeURIComponent(JSON.stringify({ 'checkout.session_id': id }))}`;
+      const api = checkoutTracesUrl(o.jaegerQueryUrl, id);
       return send(
         200,
         page(

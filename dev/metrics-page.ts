@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { escapeHtml as esc } from './html';
 import { parsePrometheusText, type Exposition, type Sample } from './prom-text';
 import { promqlMetricNames } from './promql-names';
 
@@ -32,8 +33,6 @@ interface Rule {
   annotations?: { summary?: string };
 }
 
-const esc = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 async function scrape(t: ScrapeTarget): Promise<Scrape> {
   try {

@@ -2,6 +2,8 @@
 // Go modules has no UI assets, so the shop draws the spans itself — one row per span, indented under its parent,
 // with a bar for where it sits in time and its attributes on hover.
 
+import { escapeHtml as esc } from './html';
+
 export interface JaegerTag {
   key: string;
   value: unknown;
@@ -22,10 +24,14 @@ export interface JaegerTrace {
   processes: Record<string, { serviceName: string }>;
 }
 
+/** Jaeger's query for the traces whose HTTP server span carries `checkout.session_id` = id. */
+export function checkoutTracesUrl(queryUrl: string, checkoutSessionId: string): string {
+  return `${queryUrl}/api/traces?service=checkout-http&tags=${encodeURIComponent(JSON.stringify({ 'checkout.session_id': checkoutSessionId }))}`;
+}
+
 /** The traces whose HTTP server span carries `checkout.session_id` = id (its return and cancel requests). */
 export async function checkoutTraces(queryUrl: string, checkoutSessionId: string): Promise<JaegerTrace[]> {
-  const tags = encodeURIComponent(JSON.stringify({ 'checkout.session_id': checkoutSessionId }));
-  const r = await fetch(`${queryUrl}/api/traces?service=checkout-http&tags=${tags}&limit=20`, { signal: AbortSignal.timeout(5_000) });
+  const r = await fetch(`${checkoutTracesUrl(queryUrl, checkoutSessionId)}&limit=20`, { signal: AbortSignal.timeout(5_000) });
   if (!r.ok) throw new Error(`Jaeger answered ${r.status}`);
   const body = (await r.json()) as { data: JaegerTrace[] | null };
   return (body.data ?? []).sort((a, b) => first(a) - first(b));
@@ -33,8 +39,6 @@ export async function checkoutTraces(queryUrl: string, checkoutSessionId: string
 
 const first = (t: JaegerTrace) => Math.min(...t.spans.map((s) => s.startTime));
 
-const esc = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Spans in tree order (parents before their children, siblings by start time) with their depth. */
 export function spanTree(t: JaegerTrace): { span: JaegerSpan; depth: number }[] {
