@@ -103,6 +103,22 @@ function git(args: string[]): string | undefined {
   }
 }
 
+const stamp = (d: Date) => d.toISOString().replace(/[:.]/g, '-');
+
+/** Writes `body` as bench-results/<name>.json; the file's path. */
+function writeResults(name: string, body: object): string {
+  const dir = resolve(__dirname, '..', 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  return file;
+}
+
+/** What the side-by-side runs (--cluster, --tracing) record of how they were run. */
+function comparisonHeader() {
+  return { command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, git: git(['rev-parse', 'HEAD']), machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) } };
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const say = (l: string) => process.stderr.write(`[bench] ${l}\n`);
@@ -110,11 +126,7 @@ async function main(): Promise<void> {
   if (o.cluster) {
     const points = await runClusterCompare({ concurrency: o.concurrency, durationS: o.durationS, warmupS: o.quick ? 2 : 5, emulatorLatencyMs: o.emulatorLatencyMs, maxCached: o.maxCached, say });
     process.stdout.write(`${renderClusterCompare(points)}\n`);
-    const dir = resolve(__dirname, '..', 'bench-results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `cluster-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify({ command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, git: git(['rev-parse', 'HEAD']), machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) }, points }, null, 2)}\n`);
-    say(`figures written to ${file}`);
+    say(`figures written to ${writeResults(`cluster-${stamp(startedAt)}`, { ...comparisonHeader(), points })}`);
     process.exit(0);
   }
   if (o.tracing) {
@@ -124,11 +136,7 @@ async function main(): Promise<void> {
       tenv = await startBenchEnv({ emulatorLatencyMs: o.emulatorLatencyMs, maxCachedWorkflows: o.maxCached, withService: true, traced: true, say });
       const result = await runTracingCompare(tenv, { concurrency: o.concurrency, durationS: o.durationS, warmupS: o.quick ? 2 : 5, say });
       process.stdout.write(`${renderTracing(result)}\n`);
-      const dir = resolve(__dirname, '..', 'bench-results');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `tracing-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-      writeFileSync(file, `${JSON.stringify({ command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, git: git(['rev-parse', 'HEAD']), machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) }, result }, null, 2)}\n`);
-      say(`figures written to ${file}`);
+      say(`figures written to ${writeResults(`tracing-${stamp(startedAt)}`, { ...comparisonHeader(), result })}`);
     } catch (err) {
       say(`failed: ${(err as Error).stack ?? String(err)}`);
       await tenv?.stop(true);
@@ -181,9 +189,6 @@ async function main(): Promise<void> {
 
   process.stdout.write(`${render(results)}\n`);
   const finishedAt = new Date();
-  const dir = resolve(__dirname, '..', 'bench-results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   const meta = {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
@@ -195,8 +200,7 @@ async function main(): Promise<void> {
     stack: env?.stack.resolved,
     withService,
   };
-  writeFileSync(file, `${JSON.stringify({ meta, results }, null, 2)}\n`);
-  say(`figures written to ${file}`);
+  say(`figures written to ${writeResults(stamp(startedAt), { meta, results })}`);
   process.exit(failed ? 1 : 0);
 }
 
