@@ -20,11 +20,11 @@ import {
   WORKFLOW_TYPE,
   deliverCancel,
   queryStatus,
+  recordingStart,
   startCheckout,
 } from '../temporal/checkout';
 import { connectClient } from '../temporal/connection';
 import {
-  createdStep,
   CheckoutSessionIdKey,
   CheckoutState,
   CheckoutStateKey,
@@ -96,7 +96,7 @@ The same session with a different input is a conflict (exit 3); invalid input li
       try {
         // With MONGODB_URI the session's record is written before the start, as the HTTP server does.
         const r = await withRecords(ctx.config, (records) =>
-          startCheckout(ctx.client, raw, ctx.config.taskQueue, records ? { beforeStart: async (input, workflowId) => void (await records.reserve(input.checkoutSessionId, workflowId, createdStep(input))), startRecorded: true } : {}),
+          startCheckout(ctx.client, raw, ctx.config.taskQueue, records ? recordingStart(records) : {}),
         );
         const runId = r.runId ?? (await ctx.client.workflow.getHandle(r.workflowId).describe()).runId;
         ctx.io.out(JSON.stringify({ workflowId: r.workflowId, runId, created: r.created }));

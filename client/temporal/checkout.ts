@@ -10,9 +10,11 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { z } from 'zod';
+import type { CheckoutRecords } from '../../records/checkout-sessions';
 import {
   CheckoutInput,
   CheckoutSessionIdKey,
+  createdStep,
   RecoveryTiming,
   CheckoutStateKey,
   MerchantReferenceKey,
@@ -94,6 +96,24 @@ export interface StartDefaults {
    * (`startRecorded`) and does not write it again. Only the starter sets the flag; a request's own is dropped.
    */
   startRecorded?: boolean;
+}
+
+/**
+ * The start of a starter that records it (the HTTP server, the CLI): beforeStart writes the session's record with its
+ * Created step (createdStep), and the workflow is told so (`startRecorded`). `then` runs after the write, with whether
+ * this call wrote the record (false when the same session was started before).
+ */
+export function recordingStart(
+  records: Pick<CheckoutRecords, 'reserve'>,
+  then?: (input: ParsedCheckoutInput, wrote: boolean) => void,
+): Pick<StartDefaults, 'beforeStart' | 'startRecorded'> {
+  return {
+    beforeStart: async (input, workflowId) => {
+      const wrote = await records.reserve(input.checkoutSessionId, workflowId, createdStep(input));
+      then?.(input, wrote);
+    },
+    startRecorded: true,
+  };
 }
 
 function withDefaults(input: ParsedCheckoutInput, d: StartDefaults): ParsedCheckoutInput {

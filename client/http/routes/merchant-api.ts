@@ -9,12 +9,12 @@ import {
   parseCheckoutInput,
   queryStatus,
   startAndReturn,
+  recordingStart,
   startCheckout,
   type ReturnResult,
   type StartDefaults,
 } from '../../temporal/checkout';
 import {
-  createdStep,
   CheckoutSessionId,
   checkoutWorkflowId,
   isFinalState,
@@ -64,11 +64,10 @@ async function earlierRun(client: Client, input: ParsedCheckoutInput): Promise<R
  */
 const startDefaults = (c: AppContext): StartDefaults => ({
   bounds: { maxAmounts: c.config.CHECKOUT_MAX_AMOUNTS, deadlineSkewMs: c.config.DEADLINE_MAX_SKEW_MS },
-  beforeStart: async (input, workflowId) => {
-    if (await c.records.reserve(input.checkoutSessionId, workflowId, createdStep(input))) c.metrics.sessionStarted(input.flow);
+  ...recordingStart(c.records, (input, wrote) => {
+    if (wrote) c.metrics.sessionStarted(input.flow);
     c.knownSessions.add(input.checkoutSessionId);
-  },
-  startRecorded: true,
+  }),
   ...(c.config.RECOVERY_GRACE_MS === undefined ? {} : { recoveryGraceMs: c.config.RECOVERY_GRACE_MS }),
 });
 

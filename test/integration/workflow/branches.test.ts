@@ -7,9 +7,10 @@ import {
   deliverReturn,
   notifyChargeChanged,
   queryStatus,
+  recordingStart,
   startCheckout,
 } from '../../../client/temporal/checkout';
-import { checkoutWorkflowId, createdStep, type CheckoutInput, type CheckoutOutcome } from '../../../workflows/checkout-session';
+import { checkoutWorkflowId, type CheckoutInput, type CheckoutOutcome } from '../../../workflows/checkout-session';
 import { buyerAddress, createHarness, deadlineIn, eventually, type Harness } from '../../helpers/checkout-harness';
 import { maybeSaveHistory } from '../../helpers/histories';
 
@@ -72,10 +73,7 @@ describe('checkout-session workflow branches', () => {
   it('a start whose starter recorded the Created step: the workflow writes no Created step of its own', async () => {
     const id = await h.createSession();
     const input = { checkoutSessionId: id, flow: 'complete' as const, chargeAmount: usd('14.00'), deadline: deadlineIn(60_000) };
-    const r = await startCheckout(h.client, input, h.taskQueue, {
-      beforeStart: async (parsed, workflowId) => void (await h.records.reserve(id, workflowId, createdStep(parsed))),
-      startRecorded: true,
-    });
+    const r = await startCheckout(h.client, input, h.taskQueue, recordingStart(h.records));
     expect(r.created).toBe(true);
     await h.buyer(id, 'approve');
     expect((await returned(id)).state).toBe('Completed');
