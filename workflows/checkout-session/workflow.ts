@@ -81,7 +81,6 @@ export async function checkoutSession(rawInput: CheckoutInput): Promise<Checkout
     await s.record(created.event, created.set);
   }
 
-
   s.notifying = patched(RECOVERY_AND_NOTIFICATIONS);
   const waited: WaitResult = s.notifying ? await awaitReturnWithRecovery(s) : await awaitReturn(s);
 
