@@ -73,8 +73,8 @@ async function main(): Promise<void> {
       const startOne = async () => {
         const id = randomUUID();
         // The starter "recorded" the start: the workflow runs no activity and waits for the return (hours away).
-        await startCheckout(client, { checkoutSessionId: id, flow: 'complete', chargeAmount: { amount: '14.00', currencyCode: 'USD' }, deadline: new Date(Date.now() + 6 * 3600_000).toISOString() }, taskQueue, { startRecorded: true });
-        await client.workflow.getHandle(`checkout-session-${id}`).query(status);
+        const r = await startCheckout(client, { checkoutSessionId: id, flow: 'complete', chargeAmount: { amount: '14.00', currencyCode: 'USD' }, deadline: new Date(Date.now() + 6 * 3600_000).toISOString() }, taskQueue, { startRecorded: true });
+        await client.workflow.getHandle(r.workflowId).query(status);
       };
       await startOne(); // warm: the bundle's context and the shared modules exist before the baseline
       gc();
